@@ -1,0 +1,66 @@
+package dev.xdsdp.api.registry;
+
+import dev.xdsdp.api.filter.HttpFilterFactory;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Maps extension config type URLs (and Envoy extension names) to their factories. Immutable once
+ * built; passed by constructor to whatever parses configs. Lookups go by type URL first, as Envoy
+ * does, then by name.
+ */
+public final class ExtensionRegistry {
+
+  private final Map<String, HttpFilterFactory> httpFiltersByType;
+  private final Map<String, HttpFilterFactory> httpFiltersByName;
+
+  private ExtensionRegistry(Builder builder) {
+    this.httpFiltersByType = Map.copyOf(builder.httpFiltersByType);
+    this.httpFiltersByName = Map.copyOf(builder.httpFiltersByName);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The HTTP filter factory for a config type URL ({@code type.googleapis.com/...}). */
+  public Optional<HttpFilterFactory> httpFilterByTypeUrl(String typeUrl) {
+    return Optional.ofNullable(httpFiltersByType.get(typeUrl));
+  }
+
+  /** The HTTP filter factory registered under an Envoy extension name. */
+  public Optional<HttpFilterFactory> httpFilterByName(String name) {
+    return Optional.ofNullable(httpFiltersByName.get(name));
+  }
+
+  public Collection<HttpFilterFactory> httpFilters() {
+    return List.copyOf(new java.util.LinkedHashSet<>(httpFiltersByName.values()));
+  }
+
+  /** Collects factories; a second factory for the same type URL or name is an error. */
+  public static final class Builder {
+    private final Map<String, HttpFilterFactory> httpFiltersByType = new LinkedHashMap<>();
+    private final Map<String, HttpFilterFactory> httpFiltersByName = new LinkedHashMap<>();
+
+    private Builder() {}
+
+    public Builder register(HttpFilterFactory factory) {
+      for (String typeUrl : factory.configTypeUrls()) {
+        if (httpFiltersByType.putIfAbsent(typeUrl, factory) != null) {
+          throw new IllegalStateException("two HTTP filter factories for " + typeUrl);
+        }
+      }
+      if (httpFiltersByName.putIfAbsent(factory.name(), factory) != null) {
+        throw new IllegalStateException("two HTTP filter factories named " + factory.name());
+      }
+      return this;
+    }
+
+    public ExtensionRegistry build() {
+      return new ExtensionRegistry(this);
+    }
+  }
+}
