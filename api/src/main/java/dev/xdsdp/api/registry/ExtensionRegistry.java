@@ -1,5 +1,6 @@
 package dev.xdsdp.api.registry;
 
+import dev.xdsdp.api.accesslog.AccessLoggerFactory;
 import dev.xdsdp.api.filter.HttpFilterFactory;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -16,10 +17,24 @@ public final class ExtensionRegistry {
 
   private final Map<String, HttpFilterFactory> httpFiltersByType;
   private final Map<String, HttpFilterFactory> httpFiltersByName;
+  private final Map<String, AccessLoggerFactory> accessLoggersByType;
+  private final Map<String, AccessLoggerFactory> accessLoggersByName;
 
   private ExtensionRegistry(Builder builder) {
     this.httpFiltersByType = Map.copyOf(builder.httpFiltersByType);
     this.httpFiltersByName = Map.copyOf(builder.httpFiltersByName);
+    this.accessLoggersByType = Map.copyOf(builder.accessLoggersByType);
+    this.accessLoggersByName = Map.copyOf(builder.accessLoggersByName);
+  }
+
+  /** The access logger factory for a {@code typed_config} type URL. */
+  public Optional<AccessLoggerFactory> accessLoggerByTypeUrl(String typeUrl) {
+    return Optional.ofNullable(accessLoggersByType.get(typeUrl));
+  }
+
+  /** The access logger factory registered under an Envoy extension name. */
+  public Optional<AccessLoggerFactory> accessLoggerByName(String name) {
+    return Optional.ofNullable(accessLoggersByName.get(name));
   }
 
   public static Builder builder() {
@@ -44,8 +59,22 @@ public final class ExtensionRegistry {
   public static final class Builder {
     private final Map<String, HttpFilterFactory> httpFiltersByType = new LinkedHashMap<>();
     private final Map<String, HttpFilterFactory> httpFiltersByName = new LinkedHashMap<>();
+    private final Map<String, AccessLoggerFactory> accessLoggersByType = new LinkedHashMap<>();
+    private final Map<String, AccessLoggerFactory> accessLoggersByName = new LinkedHashMap<>();
 
     private Builder() {}
+
+    public Builder register(AccessLoggerFactory factory) {
+      for (String typeUrl : factory.configTypeUrls()) {
+        if (accessLoggersByType.putIfAbsent(typeUrl, factory) != null) {
+          throw new IllegalStateException("two access logger factories for " + typeUrl);
+        }
+      }
+      if (accessLoggersByName.putIfAbsent(factory.name(), factory) != null) {
+        throw new IllegalStateException("two access logger factories named " + factory.name());
+      }
+      return this;
+    }
 
     public Builder register(HttpFilterFactory factory) {
       for (String typeUrl : factory.configTypeUrls()) {

@@ -1,0 +1,24 @@
+package dev.xdsdp.dataplane.filters;
+
+import dev.xdsdp.api.accesslog.AccessLoggerFactory;
+import dev.xdsdp.api.registry.ExtensionRegistry;
+import dev.xdsdp.dataplane.router.HeaderMutator;
+import dev.xdsdp.dataplane.router.RouterFilterFactory;
+import dev.xdsdp.dataplane.upstream.ClusterManager;
+import java.util.List;
+
+/** The one list of built-in extensions (grpc-java's FilterRegistry idea). */
+public final class BuiltinExtensions {
+
+  private BuiltinExtensions() {}
+
+  public static ExtensionRegistry create(
+      ClusterManager clusters, HeaderMutator.ValueFormatter formatter, List<AccessLoggerFactory> accessLoggers) {
+    ExtensionRegistry.Builder b = ExtensionRegistry.builder();
+    b.register(new RouterFilterFactory(clusters, formatter));
+    for (AccessLoggerFactory f : accessLoggers) {
+      b.register(f);
+    }
+    return b.build();
+  }
+}

@@ -1,0 +1,59 @@
+package dev.xdsdp.dataplane.http;
+
+import dev.xdsdp.api.stream.Address;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One accepted downstream connection: its id, addresses and the connection manager its filter chain
+ * chose. Lives on one event loop.
+ */
+public final class DownstreamConnection {
+
+  private static final AtomicLong IDS = new AtomicLong();
+
+  private final long id = IDS.incrementAndGet();
+  private final Address remote;
+  private final Address local;
+  private final HttpConnectionManager hcm;
+  private final VertxDispatcher dispatcher;
+  private int activeStreams;
+
+  public DownstreamConnection(Address remote, Address local, HttpConnectionManager hcm, VertxDispatcher dispatcher) {
+    this.remote = remote;
+    this.local = local;
+    this.hcm = hcm;
+    this.dispatcher = dispatcher;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public Address remote() {
+    return remote;
+  }
+
+  public Address local() {
+    return local;
+  }
+
+  public HttpConnectionManager hcm() {
+    return hcm;
+  }
+
+  public VertxDispatcher dispatcher() {
+    return dispatcher;
+  }
+
+  void onStreamStart() {
+    activeStreams++;
+  }
+
+  void onStreamEnd() {
+    activeStreams--;
+  }
+
+  public int activeStreams() {
+    return activeStreams;
+  }
+}

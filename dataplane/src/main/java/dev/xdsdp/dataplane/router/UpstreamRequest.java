@@ -1,0 +1,423 @@
+package dev.xdsdp.dataplane.router;
+
+import dev.xdsdp.api.http.BodyBuffer;
+import dev.xdsdp.api.http.HeaderMap;
+import dev.xdsdp.api.stream.Address;
+import dev.xdsdp.dataplane.upstream.Cluster;
+import dev.xdsdp.dataplane.upstream.Host;
+import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.StreamResetException;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import java.net.ConnectException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One attempt of the router's request to one upstream host, over the cluster's Vert.x pool. Reports
+ * back to the {@link RouterFilter} on the stream's event loop: connection failure or reset, response
+ * headers, body and trailers.
+ */
+final class UpstreamRequest {
+
+  /** What the router hears from an attempt. */
+  interface Listener {
+    void onUpstreamReset(UpstreamRequest attempt, RetryState.ResetReason reason, String transportFailure);
+
+    void onUpstreamHeaders(UpstreamRequest attempt, HeaderMap headers, boolean endStream);
+
+    void onUpstreamData(UpstreamRequest attempt, BodyBuffer data, boolean endStream);
+
+    void onUpstreamTrailers(UpstreamRequest attempt, HeaderMap trailers);
+
+    /** The write queue to the upstream crossed its high ({@code true}) or low watermark. */
+    void onUpstreamWriteQueue(boolean full);
+  }
+
+  private static final Set<String> HOP_BY_HOP = Set.of(
+      "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "http2-settings", "expect");
+
+  private final Listener listener;
+  private final Cluster cluster;
+  private final Host host;
+  private final boolean http2;
+  private HttpClientRequest request;
+  private HttpClientResponse response;
+  private final List<Buffer> pendingWrites = new ArrayList<>();
+  private boolean pendingEnd;
+  private boolean requestEnded;
+  private boolean done;
+  private boolean cancelled;
+  private boolean holdsRequestSlot;
+  private boolean pending;
+  private long startNanos;
+  private boolean responseStarted;
+  private HeaderMap heldHeaders;
+  private boolean paused;
+
+  UpstreamRequest(Listener listener, Cluster cluster, Host host, boolean http2) {
+    this.listener = listener;
+    this.cluster = cluster;
+    this.host = host;
+    this.http2 = http2;
+  }
+
+  Host host() {
+    return host;
+  }
+
+  long startNanos() {
+    return startNanos;
+  }
+
+  boolean responseStarted() {
+    return responseStarted;
+  }
+
+  /**
+   * Sends the request headers (and, if {@code endStream}, ends the request). Fails fast with an
+   * overflow reset when the cluster's request or pending-request circuit breaker is open.
+   */
+  void start(HeaderMap headers, boolean endStream) {
+    startNanos = System.nanoTime();
+    if (!cluster.resources().requests().tryAcquire()) {
+      cluster.stats().upstreamRqPendingOverflow.inc();
+      cluster.stats().cbRqOpen.set(1);
+      fail(RetryState.ResetReason.OVERFLOW, "");
+      return;
+    }
+    holdsRequestSlot = true;
+    if (!cluster.resources().pendingRequests().tryAcquire()) {
+      cluster.stats().upstreamRqPendingOverflow.inc();
+      cluster.stats().cbRqPendingOpen.set(1);
+      fail(RetryState.ResetReason.OVERFLOW, "");
+      return;
+    }
+    pending = true;
+    cluster.stats().upstreamRqTotal.inc();
+    cluster.stats().upstreamRqActive.inc();
+    cluster.stats().upstreamRqPendingTotal.inc();
+    cluster.stats().upstreamRqPendingActive.inc();
+    host.onRequestStart();
+    pendingEnd = endStream;
+
+    RequestOptions options = new RequestOptions()
+        .setMethod(HttpMethod.valueOf(headers.method()))
+        .setURI(headers.path())
+        .setServer(serverAddress(host.address()));
+    MultiMap out = MultiMap.caseInsensitiveMultiMap();
+    boolean hasLength = false;
+    for (Map.Entry<String, String> e : headers.entries()) {
+      String n = e.getKey();
+      if (n.charAt(0) == ':' || HOP_BY_HOP.contains(n)) {
+        continue;
+      }
+      if (n.equals("te") && !(http2 && "trailers".equalsIgnoreCase(e.getValue().trim()))) {
+        continue;
+      }
+      if (n.equals("content-length")) {
+        hasLength = true;
+      }
+      out.add(n, e.getValue());
+    }
+    options.setHeaders(out);
+    boolean chunked = !http2 && !endStream && !hasLength;
+    HostAndPort authority = authority(headers.authority());
+    cluster.client(http2).request(options).onComplete(ar -> {
+      if (pending) {
+        pending = false;
+        cluster.resources().pendingRequests().release();
+        cluster.stats().upstreamRqPendingActive.dec();
+      }
+      if (cancelled) {
+        if (ar.succeeded()) {
+          ar.result().reset();
+        }
+        return;
+      }
+      if (ar.failed()) {
+        Throwable t = ar.cause();
+        RetryState.ResetReason reason = classifyConnectFailure(t);
+        if (reason == RetryState.ResetReason.CONNECTION_FAILURE || reason == RetryState.ResetReason.CONNECTION_TIMEOUT) {
+          cluster.stats().upstreamCxConnectFail.inc();
+          if (reason == RetryState.ResetReason.CONNECTION_TIMEOUT) {
+            cluster.stats().upstreamCxConnectTimeout.inc();
+          }
+          host.onConnectFailure();
+        }
+        fail(reason, transportFailure(t));
+        return;
+      }
+      request = ar.result();
+      if (authority != null) {
+        request.authority(authority);
+      }
+      request.exceptionHandler(this::onStreamError);
+      request.response().onComplete(r -> {
+        if (r.failed()) {
+          onStreamError(r.cause());
+        } else {
+          onResponse(r.result());
+        }
+      });
+      if (chunked) {
+        request.setChunked(true);
+      }
+      request.drainHandler(v -> listener.onUpstreamWriteQueue(false));
+      if (pendingEnd && pendingWrites.isEmpty()) {
+        requestEnded = true;
+        request.end();
+        return;
+      }
+      request.writeHead();
+      for (Buffer b : pendingWrites) {
+        request.write(b);
+      }
+      pendingWrites.clear();
+      if (pendingEnd) {
+        requestEnded = true;
+        request.end();
+      } else if (request.writeQueueFull()) {
+        listener.onUpstreamWriteQueue(true);
+      }
+    });
+  }
+
+  private static SocketAddress serverAddress(Address a) {
+    return a.isPipe() ? SocketAddress.domainSocketAddress(a.pipePath()) : SocketAddress.inetSocketAddress(a.port(), a.ip());
+  }
+
+  private static HostAndPort authority(String authority) {
+    if (authority == null || authority.isEmpty()) {
+      return null;
+    }
+    String host = authority;
+    int port = -1;
+    int colon = authority.lastIndexOf(':');
+    if (colon > 0 && authority.indexOf(']') < colon) {
+      try {
+        port = Integer.parseInt(authority.substring(colon + 1));
+        host = authority.substring(0, colon);
+      } catch (NumberFormatException e) {
+        port = -1;
+      }
+    }
+    return HostAndPort.create(host, port);
+  }
+
+  /** Body towards the upstream; buffered until the connection is ready. */
+  void sendData(BodyBuffer data, boolean endStream) {
+    if (done || cancelled || requestEnded) {
+      return;
+    }
+    Buffer buf = data.isEmpty() ? null : Buffer.buffer(data.toByteArray());
+    if (buf != null) {
+      cluster.stats().upstreamCxTxBytesTotal.add(buf.length());
+    }
+    if (request == null) {
+      if (buf != null) {
+        pendingWrites.add(buf);
+      }
+      pendingEnd |= endStream;
+      return;
+    }
+    if (endStream) {
+      requestEnded = true;
+      if (buf == null) {
+        request.end();
+      } else {
+        request.end(buf);
+      }
+      return;
+    }
+    if (buf != null) {
+      request.write(buf);
+      if (request.writeQueueFull()) {
+        listener.onUpstreamWriteQueue(true);
+      }
+    }
+  }
+
+  private void onResponse(HttpClientResponse resp) {
+    if (cancelled || done) {
+      return;
+    }
+    response = resp;
+    responseStarted = true;
+    HeaderMap headers = HeaderMap.create();
+    headers.add(":status", Integer.toString(resp.statusCode()));
+    for (Map.Entry<String, String> e : resp.headers()) {
+      String n = e.getKey().toLowerCase(java.util.Locale.ROOT);
+      if (n.isEmpty() || n.charAt(0) == ':') {
+        continue;
+      }
+      headers.add(n, e.getValue());
+    }
+    resp.exceptionHandler(this::onStreamError);
+    resp.handler(buf -> {
+      if (cancelled || done) {
+        return;
+      }
+      cluster.stats().upstreamCxRxBytesTotal.add(buf.length());
+      flushHeldHeaders(false);
+      listener.onUpstreamData(this, BodyBuffer.wrap(buf.getBytes()), false);
+    });
+    resp.endHandler(v -> {
+      if (cancelled || done) {
+        return;
+      }
+      MultiMap t = resp.trailers();
+      if (t != null && !t.isEmpty()) {
+        flushHeldHeaders(false);
+        HeaderMap trailers = HeaderMap.create();
+        for (Map.Entry<String, String> e : t) {
+          trailers.add(e.getKey(), e.getValue());
+        }
+        finish(true);
+        listener.onUpstreamTrailers(this, trailers);
+      } else if (heldHeaders != null) {
+        // Headers and end arrived together (e.g. a gRPC trailers-only response): one event.
+        HeaderMap h = heldHeaders;
+        heldHeaders = null;
+        finish(true);
+        listener.onUpstreamHeaders(this, h, true);
+      } else {
+        finish(true);
+        listener.onUpstreamData(this, BodyBuffer.create(), true);
+      }
+    });
+    // Envoy's codec reports end_stream with the headers when the response has no body; Vert.x
+    // reports the end separately, so hold the headers for one turn to learn it.
+    heldHeaders = headers;
+    io.vertx.core.Vertx.currentContext().runOnContext(v -> flushHeldHeaders(false));
+  }
+
+  private void flushHeldHeaders(boolean end) {
+    if (heldHeaders == null || cancelled || done && !end) {
+      return;
+    }
+    HeaderMap h = heldHeaders;
+    heldHeaders = null;
+    listener.onUpstreamHeaders(this, h, end);
+  }
+
+  private void onStreamError(Throwable t) {
+    if (cancelled || done) {
+      return;
+    }
+    RetryState.ResetReason reason;
+    if (t instanceof StreamResetException sre) {
+      reason = sre.getCode() == 7 ? RetryState.ResetReason.REMOTE_REFUSED_STREAM : RetryState.ResetReason.REMOTE_RESET;
+      cluster.stats().upstreamRqRxReset.inc();
+    } else if (t instanceof HttpClosedException) {
+      reason = RetryState.ResetReason.CONNECTION_TERMINATION;
+    } else {
+      reason = RetryState.ResetReason.CONNECTION_TERMINATION;
+    }
+    fail(reason, "");
+  }
+
+  private void fail(RetryState.ResetReason reason, String transportFailure) {
+    if (done) {
+      return;
+    }
+    finish(false);
+    listener.onUpstreamReset(this, reason, transportFailure);
+  }
+
+  /** Pauses or resumes reading the upstream response (downstream flow control). */
+  void setReadPaused(boolean pause) {
+    if (response == null || paused == pause) {
+      return;
+    }
+    paused = pause;
+    if (pause) {
+      response.pause();
+    } else {
+      response.resume();
+    }
+  }
+
+  /** Abandons the attempt (downstream gone, timeout, or another attempt won). */
+  void cancel() {
+    if (cancelled) {
+      return;
+    }
+    cancelled = true;
+    if (!done) {
+      if (request == null) {
+        cluster.stats().upstreamRqCancelled.inc();
+      } else {
+        cluster.stats().upstreamRqTxReset.inc();
+        try {
+          request.reset();
+        } catch (RuntimeException ignored) {
+          // The stream may already be gone.
+        }
+      }
+      finish(false);
+    }
+  }
+
+  private void finish(boolean success) {
+    if (done) {
+      return;
+    }
+    done = true;
+    if (pending) {
+      pending = false;
+      cluster.resources().pendingRequests().release();
+      cluster.stats().upstreamRqPendingActive.dec();
+      cluster.stats().cbRqPendingOpen.set(0);
+    }
+    if (holdsRequestSlot) {
+      holdsRequestSlot = false;
+      cluster.resources().requests().release();
+      cluster.stats().upstreamRqActive.dec();
+      cluster.stats().cbRqOpen.set(0);
+      host.onRequestEnd(success);
+    }
+  }
+
+  static RetryState.ResetReason classifyConnectFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ConnectTimeoutException || c.getClass().getSimpleName().contains("ConnectTimeout")) {
+        return RetryState.ResetReason.CONNECTION_TIMEOUT;
+      }
+      if (c instanceof ConnectException) {
+        return RetryState.ResetReason.CONNECTION_FAILURE;
+      }
+      if (c.getClass().getSimpleName().equals("ConnectionPoolTooBusyException")) {
+        return RetryState.ResetReason.OVERFLOW;
+      }
+      if (c instanceof HttpClosedException) {
+        return RetryState.ResetReason.CONNECTION_TERMINATION;
+      }
+    }
+    return RetryState.ResetReason.CONNECTION_FAILURE;
+  }
+
+  /** Envoy-style transport failure text, e.g. {@code delayed connect error: Connection refused}. */
+  static String transportFailure(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof ConnectTimeoutException) {
+        return "";
+      }
+      if (c instanceof ConnectException) {
+        String m = c.getMessage() == null ? "" : c.getMessage();
+        int colon = m.indexOf(':');
+        return "delayed connect error: " + (colon > 0 ? m.substring(0, colon) : m);
+      }
+    }
+    return "";
+  }
+}

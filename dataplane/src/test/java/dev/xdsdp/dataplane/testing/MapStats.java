@@ -1,0 +1,108 @@
+package dev.xdsdp.dataplane.testing;
+
+import dev.xdsdp.api.stats.Counter;
+import dev.xdsdp.api.stats.Gauge;
+import dev.xdsdp.api.stats.Histogram;
+import dev.xdsdp.api.stats.StatsScope;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** A minimal stats scope for unit tests that only need to read counters back. */
+public final class MapStats implements StatsScope {
+
+  private final String prefix;
+  private final Map<String, AtomicLong> values;
+
+  public MapStats() {
+    this("", new ConcurrentHashMap<>());
+  }
+
+  private MapStats(String prefix, Map<String, AtomicLong> values) {
+    this.prefix = prefix;
+    this.values = values;
+  }
+
+  public long value(String fullName) {
+    AtomicLong v = values.get(fullName);
+    return v == null ? 0 : v.get();
+  }
+
+  @Override
+  public String prefix() {
+    return prefix;
+  }
+
+  @Override
+  public StatsScope scope(String name) {
+    return new MapStats(prefix + name + ".", values);
+  }
+
+  @Override
+  public Counter counter(String name) {
+    String full = prefix + name;
+    AtomicLong v = values.computeIfAbsent(full, k -> new AtomicLong());
+    return new Counter() {
+      @Override
+      public void add(long amount) {
+        v.addAndGet(amount);
+      }
+
+      @Override
+      public long value() {
+        return v.get();
+      }
+
+      @Override
+      public String name() {
+        return full;
+      }
+    };
+  }
+
+  @Override
+  public Gauge gauge(String name) {
+    String full = prefix + name;
+    AtomicLong v = values.computeIfAbsent(full, k -> new AtomicLong());
+    return new Gauge() {
+      @Override
+      public void set(long value) {
+        v.set(value);
+      }
+
+      @Override
+      public void add(long amount) {
+        v.addAndGet(amount);
+      }
+
+      @Override
+      public long value() {
+        return v.get();
+      }
+
+      @Override
+      public String name() {
+        return full;
+      }
+    };
+  }
+
+  @Override
+  public Histogram histogram(String name, Histogram.Unit unit) {
+    String full = prefix + name;
+    return new Histogram() {
+      @Override
+      public void record(long value) {}
+
+      @Override
+      public Unit unit() {
+        return unit;
+      }
+
+      @Override
+      public String name() {
+        return full;
+      }
+    };
+  }
+}
