@@ -55,6 +55,9 @@ final class RegexTagExtractor implements TagExtractor {
     } catch (com.google.re2j.PatternSyntaxException re2Error) {
       try {
         m = jdk(java.util.regex.Pattern.compile(posixClassesToJava(regex)));
+        System.getLogger("stats").log(System.Logger.Level.DEBUG,
+            "stats_tags regex for {0} is not RE2 ({1}); using java.util.regex as Envoy uses std::regex",
+            name, re2Error.getDescription());
       } catch (PatternSyntaxException e) {
         throw new IllegalArgumentException("Invalid regex '" + regex + "': " + e.getDescription(), e);
       }

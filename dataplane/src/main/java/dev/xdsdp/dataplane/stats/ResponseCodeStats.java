@@ -54,6 +54,14 @@ public final class ResponseCodeStats {
     (internalRequest ? internal : external).charge(code, false);
   }
 
+  /**
+   * Records only {@code upstream_rq_time}, as Envoy does for a virtual cluster's scope
+   * ({@code vhost.<vh>.vcluster.<vc>.upstream_rq_time}).
+   */
+  public void chargeBasicResponseTiming(long millis) {
+    basic.time().record(millis);
+  }
+
   /** Records the response time (Envoy's {@code chargeResponseTiming}). */
   public void chargeResponseTiming(long millis, boolean internalRequest, boolean canaryHost) {
     basic.time().record(millis);
