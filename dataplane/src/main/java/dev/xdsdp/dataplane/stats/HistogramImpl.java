@@ -15,6 +15,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class HistogramImpl implements Histogram, Metric {
 
+  // "P0", "P25", ... "P99.5", "P100": fmt's "P{:g}" of 100 * quantile.
+  private static final String[] QUANTILE_LABELS = java.util.Arrays.stream(HistogramStatistics.supportedQuantiles())
+      .mapToObj(q -> "P" + DoubleFormat.general(100 * q, 6)).toArray(String[]::new);
+
   private final String name;
   private final String tagExtractedName;
   private final List<Tag> tags;
@@ -123,15 +127,14 @@ public final class HistogramImpl implements Histogram, Metric {
     if (!used()) {
       return "No recorded values";
     }
-    double[] q = HistogramStatistics.supportedQuantiles();
     double[] iv = interval.computedQuantiles();
     double[] cv = cumulative.computedQuantiles();
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < q.length; i++) {
+    for (int i = 0; i < QUANTILE_LABELS.length; i++) {
       if (i > 0) {
         sb.append(' ');
       }
-      sb.append('P').append(DoubleFormat.general(100 * q[i], 6)).append('(')
+      sb.append(QUANTILE_LABELS[i]).append('(')
           .append(DoubleFormat.shortest(iv[i])).append(',')
           .append(DoubleFormat.shortest(cv[i])).append(')');
     }

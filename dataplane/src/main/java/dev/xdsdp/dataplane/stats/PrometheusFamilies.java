@@ -20,26 +20,26 @@ final class PrometheusFamilies {
 
   private PrometheusFamilies() {}
 
-  /** Orders dotted names token by token ({@code SymbolTable::lessThan}). */
+  /**
+   * Orders dotted names token by token ({@code SymbolTable::lessThan}): comparing characters with
+   * the dot below every other character, and the end of a name below the dot, gives the same order
+   * without splitting.
+   */
   static final Comparator<String> TOKEN_ORDER = (a, b) -> {
-    int ia = 0;
-    int ib = 0;
-    while (true) {
-      int ea = a.indexOf('.', ia);
-      int eb = b.indexOf('.', ib);
-      String ta = a.substring(ia, ea < 0 ? a.length() : ea);
-      String tb = b.substring(ib, eb < 0 ? b.length() : eb);
-      int c = ta.compareTo(tb);
-      if (c != 0) {
-        return c;
+    int n = Math.min(a.length(), b.length());
+    for (int i = 0; i < n; i++) {
+      char ca = a.charAt(i);
+      char cb = b.charAt(i);
+      if (ca != cb) {
+        return rank(ca) - rank(cb);
       }
-      if (ea < 0 || eb < 0) {
-        return Boolean.compare(ea >= 0, eb >= 0);
-      }
-      ia = ea + 1;
-      ib = eb + 1;
     }
+    return Integer.compare(a.length(), b.length());
   };
+
+  private static int rank(char c) {
+    return c == '.' ? -1 : c;
+  }
 
   static List<Family> families(StatsStore store, Predicate<Metric> show) {
     List<Family> out = new ArrayList<>();
@@ -87,6 +87,14 @@ final class PrometheusFamilies {
 
   /** Every code point outside {@code [a-zA-Z0-9_]} becomes {@code _}. */
   static String sanitizeName(String name) {
+    boolean clean = true;
+    for (int i = 0; i < name.length() && clean; i++) {
+      char c = name.charAt(i);
+      clean = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    }
+    if (clean) {
+      return name;
+    }
     StringBuilder sb = new StringBuilder(name.length());
     name.codePoints().forEach(cp -> {
       boolean ok = (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9') || cp == '_';

@@ -14,6 +14,10 @@ package dev.xdsdp.dataplane.stats;
  */
 final class PrometheusRenderer {
 
+  // Bucket bounds come from a handful of configured sets; format each once.
+  private static final java.util.concurrent.ConcurrentHashMap<Double, String> LE_LABELS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private PrometheusRenderer() {}
 
   static StatsResponse render(StatsStore store, StatsParams params) {
@@ -60,7 +64,8 @@ final class PrometheusRenderer {
       long[] counts = stats.computedBuckets();
       for (int i = 0; i < bounds.length; i++) {
         out.append(name).append("_bucket{").append(histTags).append("le=\"")
-            .append(DoubleFormat.general(bounds[i], 32)).append("\"} ").append(counts[i]).append('\n');
+            .append(LE_LABELS.computeIfAbsent(bounds[i], b -> DoubleFormat.general(b, 32)))
+            .append("\"} ").append(counts[i]).append('\n');
       }
       out.append(name).append("_bucket{").append(histTags).append("le=\"+Inf\"} ")
           .append(stats.sampleCount()).append('\n');
