@@ -557,7 +557,11 @@ final class JsonNormalizer {
     return json.isJsonPrimitive();
   }
 
-  /** A value as it appears in the message: strings quoted, numbers bare, containers named. */
+  /**
+   * A value as it appears in the message: strings quoted, numbers bare, containers named. A
+   * numeric string shows bare too: YAML turns {@code 1.5} into the string "1.5" (as Envoy does)
+   * and the user should see what they wrote.
+   */
   static String describe(JsonElement json) {
     if (json.isJsonNull()) {
       return "null";
@@ -571,12 +575,27 @@ final class JsonNormalizer {
     JsonPrimitive p = json.getAsJsonPrimitive();
     if (p.isString()) {
       String s = p.getAsString();
+      if (looksNumeric(s)) {
+        return s;
+      }
       if (s.length() > 80) {
         s = s.substring(0, 77) + "...";
       }
       return new JsonPrimitive(s).toString();
     }
     return p.getAsString();
+  }
+
+  private static boolean looksNumeric(String s) {
+    if (s.isEmpty() || s.length() > 40) {
+      return false;
+    }
+    try {
+      new BigDecimal(s);
+      return true;
+    } catch (NumberFormatException e) {
+      return false;
+    }
   }
 
   private ConfigParseException error(FieldPath path, String problem) {
