@@ -99,11 +99,14 @@ public final class EnvoyJson {
     }
     EnvoyTypeRegistry types = EnvoyTypeRegistry.get();
     List<String> deprecations = new ArrayList<>();
-    JsonElement normalized =
-        new JsonNormalizer(types, sourceName, allowUnknownFields, warnings, deprecations)
-            .document(tree, into.getDescriptorForType());
+    JsonNormalizer normalizer =
+        new JsonNormalizer(types, sourceName, allowUnknownFields, warnings, deprecations);
+    JsonElement normalized = normalizer.document(tree, into.getDescriptorForType());
     try {
-      JsonFormat.parser().usingTypeRegistry(types.jsonRegistry()).merge(normalized.toString(), into);
+      // Only the Any types this document uses: much cheaper than the full index.
+      JsonFormat.parser()
+          .usingTypeRegistry(EnvoyTypeRegistry.jsonRegistryFor(normalizer.anyTypes()))
+          .merge(normalized.toString(), into);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       // The normaliser checks what JsonFormat checks; reaching this means a case it misses.
       throw ConfigParseException.general(sourceName, String.valueOf(e.getMessage()), e);

@@ -92,6 +92,7 @@ final class JsonNormalizer {
   private final boolean allowUnknownFields;
   private final List<String> warnings;
   private final List<String> deprecations;
+  private final Set<Descriptor> anyTypes = new java.util.HashSet<>();
 
   JsonNormalizer(
       EnvoyTypeRegistry types,
@@ -104,6 +105,11 @@ final class JsonNormalizer {
     this.allowUnknownFields = allowUnknownFields;
     this.warnings = warnings;
     this.deprecations = deprecations;
+  }
+
+  /** The types of every Any met so far: what JsonFormat's registry must hold for this tree. */
+  Set<Descriptor> anyTypes() {
+    return anyTypes;
   }
 
   /** The normalised form of a whole document of message type {@code type}. */
@@ -353,6 +359,7 @@ final class JsonNormalizer {
   private Descriptor knownType(String typeUrl, FieldPath path) throws ConfigParseException {
     var type = types.find(typeUrl);
     if (type.isPresent()) {
+      anyTypes.add(type.get());
       return type.get();
     }
     String name = EnvoyTypeRegistry.typeName(typeUrl);
