@@ -107,6 +107,23 @@ class LoggingTest {
   }
 
   @Test
+  void nettyAndVertxFacadesLandInTheSameLog() throws Exception {
+    Path log = configure("-l", "info");
+    var netty = io.netty.util.internal.logging.InternalLoggerFactory.getInstance("io.netty.test.Facade");
+    var vertx = io.vertx.core.internal.logging.LoggerFactory.getLogger("io.vertx.test.Facade");
+    netty.info("netty facade info: hidden");
+    netty.warn("netty facade warning: shown");
+    vertx.info("vertx facade info: hidden");
+    vertx.error("vertx facade error: shown");
+    List<String> lines = lines(log);
+    assertEquals(2, lines.size(), lines.toString());
+    assertTrue(lines.get(0).endsWith("[warning][io.netty.test.Facade] netty facade warning: shown"),
+        lines.get(0));
+    assertTrue(lines.get(1).endsWith("[error][io.vertx.test.Facade] vertx facade error: shown"),
+        lines.get(1));
+  }
+
+  @Test
   void levelsChangeAtRunTime() throws Exception {
     Path log = configure();
     System.getLogger("config").log(Level.DEBUG, "before: hidden");
