@@ -1,0 +1,59 @@
+package dev.xdsdp.dataplane.server;
+
+import dev.xdsdp.api.registry.ExtensionRegistry;
+import dev.xdsdp.api.stats.StatsScope;
+import dev.xdsdp.xds.resource.ConfigIssues;
+import dev.xdsdp.xds.resource.FieldPath;
+import dev.xdsdp.xds.resource.ParseContext;
+import dev.xdsdp.xds.resource.ResourceInvalidException;
+import dev.xdsdp.xds.snapshot.StaticResources;
+import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * {@code --mode validate}: parses everything the bootstrap asks for, without binding or connecting,
+ * and lists every error and every field or extension this data plane would not honour.
+ */
+public final class ConfigValidator {
+
+  /** Top-level bootstrap fields that are implemented (or have no effect on traffic). */
+  static final Set<String> BOOTSTRAP_FIELDS = Set.of(
+      "node", "static_resources", "admin", "stats_config", "stats_flush_interval", "application_log_config",
+      "layered_runtime", "watchdog", "watchdogs", "default_regex_engine", "node_context_params",
+      "use_tcp_for_dns_lookups", "enable_dispatcher_stats", "stats_server_version_override");
+
+  /** The outcome: errors make the config unusable, issues are things that would be ignored. */
+  public record Report(List<String> errors, List<String> unsupported) {
+    public boolean ok() {
+      return errors.isEmpty() && unsupported.isEmpty();
+    }
+  }
+
+  private ConfigValidator() {}
+
+  public static Report validate(Bootstrap bootstrap, ExtensionRegistry registry, StatsScope stats, Node node,
+      UnaryOperator<com.google.protobuf.Any> normalizer) {
+    ConfigIssues issues = new ConfigIssues();
+    issues.beginResource("bootstrap");
+    issues.checkFields(bootstrap, FieldPath.ROOT, BOOTSTRAP_FIELDS);
+    if (bootstrap.hasAdmin() && bootstrap.getAdmin().hasAddress()
+        && !bootstrap.getAdmin().getAddress().hasSocketAddress()) {
+      issues.unsupported(FieldPath.ROOT.field("admin").field("address"), "only socket addresses are supported for admin");
+    }
+    ParseContext ctx = new ParseContext(registry, stats, node, true, issues, normalizer);
+    StaticResources resources = StaticResources.parse(bootstrap, ctx);
+    List<String> errors = new ArrayList<>();
+    for (ResourceInvalidException e : resources.errors()) {
+      errors.add(e.describe());
+    }
+    List<String> unsupported = new ArrayList<>();
+    for (ConfigIssues.Issue i : resources.issues()) {
+      unsupported.add(i.toString());
+    }
+    return new Report(errors, unsupported);
+  }
+}
