@@ -234,10 +234,10 @@ final class DateFormatter {
 
   private static boolean appendConversion(StringBuilder out, char conv, ZonedDateTime t, char pad) {
     switch (conv) {
-      case 'a' -> out.append(t.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ROOT));
-      case 'A' -> out.append(t.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.ROOT));
-      case 'b', 'h' -> out.append(t.getMonth().getDisplayName(TextStyle.SHORT, Locale.ROOT));
-      case 'B' -> out.append(t.getMonth().getDisplayName(TextStyle.FULL, Locale.ROOT));
+      case 'a' -> out.append(t.getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.US));
+      case 'A' -> out.append(t.getDayOfWeek().getDisplayName(TextStyle.FULL, Locale.US));
+      case 'b', 'h' -> out.append(t.getMonth().getDisplayName(TextStyle.SHORT, Locale.US));
+      case 'B' -> out.append(t.getMonth().getDisplayName(TextStyle.FULL, Locale.US));
       case 'c' -> out.append(strftime("%a %b %e %H:%M:%S %Y", t));
       case 'C' -> num(out, Math.floorDiv(t.getYear(), 100), 2, '0', pad);
       case 'd' -> num(out, t.getDayOfMonth(), 2, '0', pad);
@@ -323,7 +323,7 @@ final class DateFormatter {
     if (t.getZone().equals(ZoneOffset.UTC)) {
       return "UTC";
     }
-    return t.getZone().getDisplayName(TextStyle.SHORT, Locale.ROOT);
+    return t.getZone().getDisplayName(TextStyle.SHORT, Locale.US);
   }
 
   /** Whether a strftime-style format asks for a newline ({@code %n} with any flags). */

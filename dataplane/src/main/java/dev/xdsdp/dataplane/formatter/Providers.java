@@ -56,23 +56,24 @@ final class Providers {
 
   /**
    * A duration in whole milliseconds (truncated, as Envoy's {@code duration_cast}) from a
-   * nanosecond extractor that answers -1 while the event has not happened.
+   * nanosecond extractor; a negative answer (StreamInfo's -1, or {@link #MISSING}) means the
+   * event has not happened.
    */
   record Millis(ToLongFunction<StreamInfo> nanos) implements FormatterProvider {
     @Override
     public String format(FormatterContext context) {
       long n = nanos.applyAsLong(context.streamInfo());
-      return n == MISSING ? null : Long.toString(n / 1_000_000L);
+      return n < 0 ? null : Long.toString(n / 1_000_000L);
     }
 
     @Override
     public Object formatValue(FormatterContext context) {
       long n = nanos.applyAsLong(context.streamInfo());
-      return n == MISSING ? null : n / 1_000_000L;
+      return n < 0 ? null : n / 1_000_000L;
     }
   }
 
-  /** The sentinel of {@link Millis} extractors: the time point is not known. */
+  /** A time point or duration that is not known. */
   static final long MISSING = Long.MIN_VALUE;
 
   /** How an address operator prints. */
