@@ -96,9 +96,6 @@ public final class AccessLogFile implements AutoCloseable {
       if (closed) {
         return;
       }
-      if (flusher == null) {
-        startFlusher();
-      }
       ensureCapacity(length + bytes.length);
       System.arraycopy(bytes, 0, buffer, length, bytes.length);
       length += bytes.length;
@@ -131,7 +128,7 @@ public final class AccessLogFile implements AutoCloseable {
     lock.lock();
     try {
       if (flusher == null || closed) {
-        // Nothing was ever written, or close() writes the rest itself.
+        // Not started yet, or close() writes the rest itself.
         return;
       }
       long request = ++flushRequests;
@@ -196,12 +193,22 @@ public final class AccessLogFile implements AutoCloseable {
     }
   }
 
-  // Runs with lock held.
-  private void startFlusher() {
-    flusher = Thread.ofPlatform()
-        .name("access-log-flush:" + path)
-        .daemon(true)
-        .start(this::flushLoop);
+  /**
+   * Starts the flush thread. Called once, at config time, so that no event loop ever pays for
+   * creating a thread.
+   */
+  void start() {
+    lock.lock();
+    try {
+      if (flusher == null && !closed) {
+        flusher = Thread.ofPlatform()
+            .name("access-log-flush:" + path)
+            .daemon(true)
+            .start(this::flushLoop);
+      }
+    } finally {
+      lock.unlock();
+    }
   }
 
   // Runs with lock held.

@@ -69,6 +69,7 @@ public final class AccessLogManager implements AutoCloseable {
       default -> AccessLogFile.openFile(path);
     };
     f = new AccessLogFile(path, sink, flushIntervalNanos, stats);
+    f.start();
     files.put(path, f);
     return f;
   }

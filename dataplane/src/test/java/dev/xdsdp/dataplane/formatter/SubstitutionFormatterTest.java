@@ -145,6 +145,21 @@ class SubstitutionFormatterTest {
   }
 
   @Test
+  void istiosDefaultProxyFormat() throws FormatterException {
+    String istio = "[%START_TIME%] \"%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%\" "
+        + "%RESPONSE_CODE% %RESPONSE_FLAGS% %RESPONSE_CODE_DETAILS% %CONNECTION_TERMINATION_DETAILS% "
+        + "\"%UPSTREAM_TRANSPORT_FAILURE_REASON%\" %BYTES_RECEIVED% %BYTES_SENT% %DURATION% "
+        + "%RESP(X-ENVOY-UPSTREAM-SERVICE-TIME)% \"%REQ(X-FORWARDED-FOR)%\" \"%REQ(USER-AGENT)%\" "
+        + "\"%REQ(X-REQUEST-ID)%\" \"%REQ(:AUTHORITY)%\" \"%UPSTREAM_HOST%\" %UPSTREAM_CLUSTER_RAW% "
+        + "%UPSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_LOCAL_ADDRESS% %DOWNSTREAM_REMOTE_ADDRESS% "
+        + "%REQUESTED_SERVER_NAME% %ROUTE_NAME%\n";
+    assertEquals("[2026-11-21T10:00:00.123Z] \"POST /api/v1/locations?x=1 HTTP/1.1\" 200 UH,URX "
+        + "via_upstream - \"-\" 154 226 32 100 \"10.0.35.28\" \"nsq2http\" "
+        + "\"cc21d9b0-cf5c-432b-8c7e-98aeb7988cd2\" \"locations\" \"10.1.2.3:8080\" backend "
+        + "10.0.0.1:40000 10.0.0.1:10000 203.0.113.7:0 api.example.com route_a\n", format(istio));
+  }
+
+  @Test
   void defaultFormatOfRequestWithoutResponse() {
     StreamInfoImpl info = new StreamInfoImpl(Protocol.HTTP_2, 1, "l",
         Address.ofIp("::1", 5000), Address.ofIp("::1", 10000), null);
