@@ -185,6 +185,30 @@ class AccessLogFileTest {
   }
 
   @Test
+  void aFailedReopenIsCountedAndRetriedOnTheNextReopen() throws Exception {
+    TestScope scope = new TestScope();
+    Path logs = dir.resolve("logs");
+    Files.createDirectory(logs);
+    Path log = logs.resolve("a.log");
+    try (AccessLogManager manager = new AccessLogManager(Duration.ofMinutes(10), scope)) {
+      AccessLogFile file = manager.file(log.toString());
+      Files.move(logs, dir.resolve("logs.old"));
+      manager.reopen();
+      file.write("lost\n");
+      file.flush();
+      assertEquals(1, scope.counter("reopen_failed").value());
+      assertEquals(1, scope.counter("write_failed").value());
+
+      Files.createDirectory(logs);
+      manager.reopen();
+      file.write("found\n");
+      file.flush();
+      assertEquals("found\n", read(log));
+      assertEquals(1, scope.counter("reopen_failed").value());
+    }
+  }
+
+  @Test
   void aPathThatCannotBeOpenedIsAConfigErrorNamingIt() throws Exception {
     try (AccessLogManager manager = new AccessLogManager()) {
       String path = dir.resolve("no/such/dir/access.log").toString();
