@@ -2,7 +2,10 @@ package dev.xdsdp.dataplane;
 
 import com.google.protobuf.Any;
 import dev.xdsdp.api.registry.ExtensionRegistry;
+import dev.xdsdp.dataplane.accesslog.AccessLogManager;
+import dev.xdsdp.dataplane.accesslog.AccessLoggerFactories;
 import dev.xdsdp.dataplane.filters.BuiltinExtensions;
+import dev.xdsdp.dataplane.router.SubstitutionHeaderFormatter;
 import dev.xdsdp.dataplane.server.CommandLine;
 import dev.xdsdp.dataplane.server.CommandLineException;
 import dev.xdsdp.dataplane.server.ConfigValidator;
@@ -23,7 +26,6 @@ import io.envoyproxy.envoy.config.metrics.v3.StatsConfig;
 import io.envoyproxy.envoy.config.metrics.v3.TagSpecifier;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -90,8 +92,9 @@ public final class Main {
       err.println("error initializing configuration '" + options.configPath() + "': stats_config: " + e.getMessage());
       return 1;
     }
+    AccessLogManager accessLogFiles = new AccessLogManager(options.fileFlushInterval(), stats);
     Function<dev.xdsdp.dataplane.upstream.ClusterManager, ExtensionRegistry> registry =
-        cm -> BuiltinExtensions.create(cm, (v, rq, rs, i) -> v, List.of());
+        cm -> BuiltinExtensions.create(cm, new SubstitutionHeaderFormatter(), AccessLoggerFactories.create(accessLogFiles));
 
     if (options.mode() == Options.Mode.VALIDATE) {
       ConfigValidator.Report report = ConfigValidator.validate(bootstrap, registry.apply(null), stats, node, normalizer);
@@ -102,6 +105,7 @@ public final class Main {
         out.println("unsupported: " + u);
       }
       String name = options.configPath().isEmpty() ? "--config-yaml" : options.configPath();
+      accessLogFiles.close();
       if (report.ok()) {
         out.println("configuration '" + name + "' OK");
         return 0;
@@ -116,17 +120,20 @@ public final class Main {
     try {
       server = Server.start(bootstrap, new Server.Settings(concurrency, node, normalizer), stats, registry);
     } catch (ServerException e) {
+      accessLogFiles.close();
       err.println("error initializing configuration '" + options.configPath() + "': " + e.getMessage());
       return 1;
     }
     if (options.mode() == Options.Mode.INIT_ONLY) {
       server.close();
+      accessLogFiles.close();
       return 0;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.log(System.Logger.Level.INFO, "shutting down");
       server.close();
+      accessLogFiles.close();
       stopped.countDown();
     }, "shutdown"));
     LOG.log(System.Logger.Level.INFO, "starting workers");
