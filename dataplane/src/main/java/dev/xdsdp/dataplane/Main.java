@@ -1,11 +1,6 @@
 package dev.xdsdp.dataplane;
 
-import com.google.protobuf.Any;
-import dev.xdsdp.api.registry.ExtensionRegistry;
 import dev.xdsdp.dataplane.accesslog.AccessLogManager;
-import dev.xdsdp.dataplane.accesslog.AccessLoggerFactories;
-import dev.xdsdp.dataplane.filters.BuiltinExtensions;
-import dev.xdsdp.dataplane.router.SubstitutionHeaderFormatter;
 import dev.xdsdp.dataplane.server.CommandLine;
 import dev.xdsdp.dataplane.server.CommandLineException;
 import dev.xdsdp.dataplane.server.ConfigValidator;
@@ -16,19 +11,11 @@ import dev.xdsdp.dataplane.server.ServerException;
 import dev.xdsdp.dataplane.stats.StatsStore;
 import dev.xdsdp.xds.bootstrap.BootstrapException;
 import dev.xdsdp.xds.bootstrap.BootstrapLoader;
-import dev.xdsdp.xds.bootstrap.ConfigParseException;
 import dev.xdsdp.xds.bootstrap.LoadedBootstrap;
-import dev.xdsdp.xds.bootstrap.TypedStructs;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
-import io.envoyproxy.envoy.config.core.v3.Locality;
-import io.envoyproxy.envoy.config.core.v3.Node;
-import io.envoyproxy.envoy.config.metrics.v3.StatsConfig;
-import io.envoyproxy.envoy.config.metrics.v3.TagSpecifier;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.concurrent.CountDownLatch;
-import java.util.function.Function;
-import java.util.function.UnaryOperator;
 
 /** {@code dataplane}: Envoy's command line, then validate or serve the bootstrap. */
 public final class Main {
@@ -77,27 +64,11 @@ public final class Main {
     Logging.applyApplicationLogConfig(loaded.bootstrap().getApplicationLogConfig(), options.logFormatSet(),
         options.logFormatEscaped());
     Bootstrap bootstrap = loaded.bootstrap();
-    Node node = node(bootstrap, options);
-    UnaryOperator<Any> normalizer = any -> {
-      try {
-        return TypedStructs.unwrap(any, options.configPath());
-      } catch (ConfigParseException e) {
-        return any;
-      }
-    };
-    StatsStore stats;
-    try {
-      stats = StatsStore.create(statsConfig(bootstrap, options));
-    } catch (RuntimeException e) {
-      err.println("error initializing configuration '" + options.configPath() + "': stats_config: " + e.getMessage());
-      return 1;
-    }
-    AccessLogManager accessLogFiles = new AccessLogManager(options.fileFlushInterval(), stats);
-    Function<dev.xdsdp.dataplane.upstream.ClusterManager, ExtensionRegistry> registry =
-        cm -> BuiltinExtensions.create(cm, new SubstitutionHeaderFormatter(), AccessLoggerFactories.create(accessLogFiles));
 
     if (options.mode() == Options.Mode.VALIDATE) {
-      ConfigValidator.Report report = ConfigValidator.validate(bootstrap, registry.apply(null), stats, node, normalizer);
+      AccessLogManager accessLogFiles = new AccessLogManager(options.fileFlushInterval(), null);
+      ConfigValidator.Report report = ConfigValidator.validate(bootstrap, Server.builtinRegistry(null, accessLogFiles),
+          new StatsStore(), Server.localNode(bootstrap, options), Server::normalize);
       for (String e : report.errors()) {
         out.println("error: " + e);
       }
@@ -115,25 +86,21 @@ public final class Main {
       return 1;
     }
 
-    int concurrency = options.concurrency() > 0 ? options.concurrency() : Runtime.getRuntime().availableProcessors();
     Server server;
     try {
-      server = Server.start(bootstrap, new Server.Settings(concurrency, node, normalizer), stats, registry);
+      server = Server.start(bootstrap, options);
     } catch (ServerException e) {
-      accessLogFiles.close();
       err.println("error initializing configuration '" + options.configPath() + "': " + e.getMessage());
       return 1;
     }
     if (options.mode() == Options.Mode.INIT_ONLY) {
       server.close();
-      accessLogFiles.close();
       return 0;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       LOG.log(System.Logger.Level.INFO, "shutting down");
       server.close();
-      accessLogFiles.close();
       stopped.countDown();
     }, "shutdown"));
     LOG.log(System.Logger.Level.INFO, "starting workers");
@@ -143,32 +110,5 @@ public final class Main {
       Thread.currentThread().interrupt();
     }
     return 0;
-  }
-
-  /** The bootstrap's node with the command line's overrides, as Envoy's LocalInfo. */
-  static Node node(Bootstrap bootstrap, Options options) {
-    Node.Builder n = bootstrap.getNode().toBuilder();
-    if (!options.serviceNode().isEmpty()) {
-      n.setId(options.serviceNode());
-    }
-    if (!options.serviceCluster().isEmpty()) {
-      n.setCluster(options.serviceCluster());
-    }
-    if (!options.serviceZone().isEmpty()) {
-      n.setLocality(Locality.newBuilder(n.getLocality()).setZone(options.serviceZone()));
-    }
-    if (n.getUserAgentName().isEmpty()) {
-      n.setUserAgentName("xdsdp");
-    }
-    return n.build();
-  }
-
-  /** The bootstrap's stats config plus {@code --stats-tag} fixed tags. */
-  static StatsConfig statsConfig(Bootstrap bootstrap, Options options) {
-    StatsConfig.Builder b = bootstrap.getStatsConfig().toBuilder();
-    for (Options.StatsTag t : options.statsTags()) {
-      b.addStatsTags(TagSpecifier.newBuilder().setTagName(t.name()).setFixedValue(t.value()));
-    }
-    return b.build();
   }
 }

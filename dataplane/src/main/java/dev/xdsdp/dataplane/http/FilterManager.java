@@ -187,7 +187,8 @@ public final class FilterManager {
           if (f.dBuffer != null) {
             // The filter added a body to a header-only request: headers go on without end of stream,
             // then that body with it.
-            if (!decodeHeadersFrom(i + 1, false)) {
+            decodeHeadersFrom(i + 1, false);
+            if (decodeAborted || destroyed) {
               return false;
             }
             BodyBuffer body = f.dBuffer;
@@ -340,14 +341,16 @@ public final class FilterManager {
         if (end) {
           f.dEndPassed = true;
         }
-        if (!decodeHeadersFrom(next, end)) {
+        decodeHeadersFrom(next, end);
+        if (decodeAborted || destroyed) {
           return;
         }
       }
       if (f.dBuffer != null) {
         BodyBuffer b = f.dBuffer;
         f.dBuffer = null;
-        if (!decodeDataFrom(f.index, b, requestComplete && requestTrailers == null)) {
+        decodeDataFrom(f.index, b, requestComplete && requestTrailers == null);
+        if (decodeAborted || destroyed) {
           return;
         }
       }
@@ -362,7 +365,8 @@ public final class FilterManager {
       if (end) {
         f.dEndPassed = true;
       }
-      if (!decodeHeadersFrom(next, end)) {
+      decodeHeadersFrom(next, end);
+      if (decodeAborted || destroyed) {
         return;
       }
     }
@@ -373,12 +377,14 @@ public final class FilterManager {
       if (end) {
         f.dEndPassed = true;
       }
-      if (!decodeDataFrom(next, b, end)) {
+      decodeDataFrom(next, b, end);
+      if (decodeAborted || destroyed) {
         return;
       }
     } else if (requestComplete && requestTrailers == null && !f.dEndPassed) {
       f.dEndPassed = true;
-      if (!decodeDataFrom(next, BodyBuffer.create(), true)) {
+      decodeDataFrom(next, BodyBuffer.create(), true);
+      if (decodeAborted || destroyed) {
         return;
       }
     }
@@ -613,7 +619,7 @@ public final class FilterManager {
         f.eEndPassed = true;
       }
       encodeHeadersToSink(next, responseHeaders, end);
-      if (destroyed || !allHeadersPassedBelow(f.index)) {
+      if (destroyed) {
         return;
       }
     }
@@ -636,15 +642,6 @@ public final class FilterManager {
       f.eTrailersPassed = true;
       encodeTrailersFrom(fromSelf ? f.index : next);
     }
-  }
-
-  private boolean allHeadersPassedBelow(int index) {
-    for (int i = index - 1; i >= 0; i--) {
-      if (!filters.get(i).eHeadersPassed) {
-        return false;
-      }
-    }
-    return true;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,16 @@ package dev.xdsdp.dataplane.server;
 
 import com.google.protobuf.Any;
 import dev.xdsdp.api.registry.ExtensionRegistry;
+import dev.xdsdp.dataplane.accesslog.AccessLogManager;
+import dev.xdsdp.dataplane.accesslog.AccessLoggerFactories;
+import dev.xdsdp.dataplane.filters.BuiltinExtensions;
+import dev.xdsdp.dataplane.router.SubstitutionHeaderFormatter;
+import dev.xdsdp.dataplane.stats.StatsStore;
+import dev.xdsdp.xds.bootstrap.ConfigParseException;
+import dev.xdsdp.xds.bootstrap.TypedStructs;
+import io.envoyproxy.envoy.config.core.v3.Locality;
+import io.envoyproxy.envoy.config.metrics.v3.StatsConfig;
+import io.envoyproxy.envoy.config.metrics.v3.TagSpecifier;
 import dev.xdsdp.api.stats.StatsScope;
 import dev.xdsdp.dataplane.http.FilterChainFactory;
 import dev.xdsdp.dataplane.http.HttpConnectionManager;
@@ -45,6 +55,7 @@ public final class Server implements AutoCloseable {
 
   private final Vertx vertx;
   private final WorkerLoops loops;
+  private AccessLogManager accessLogFiles;
   private final ClusterManager clusters;
   private final StatsScope stats;
   private final Map<String, ActiveListener> listeners = new LinkedHashMap<>();
@@ -56,6 +67,72 @@ public final class Server implements AutoCloseable {
     this.clusters = clusters;
     this.stats = stats;
     this.issues = issues;
+  }
+
+  /**
+   * Starts the data plane for a loaded bootstrap with the command line's settings: the stats store
+   * from {@code stats_config}, the access log files, the built-in extensions, then {@link #start}.
+   */
+  public static Server start(Bootstrap bootstrap, Options options) throws ServerException {
+    Node node = localNode(bootstrap, options);
+    StatsStore stats;
+    try {
+      stats = StatsStore.create(statsConfig(bootstrap, options));
+    } catch (RuntimeException e) {
+      throw new ServerException("stats_config: " + e.getMessage(), e);
+    }
+    AccessLogManager files = new AccessLogManager(options.fileFlushInterval(), stats);
+    int concurrency = options.concurrency() > 0 ? options.concurrency() : Runtime.getRuntime().availableProcessors();
+    try {
+      Server server = start(bootstrap, new Settings(concurrency, node, Server::normalize), stats,
+          cm -> builtinRegistry(cm, files));
+      server.accessLogFiles = files;
+      return server;
+    } catch (ServerException e) {
+      files.close();
+      throw e;
+    }
+  }
+
+  /** The extension registry with every built-in extension. */
+  public static ExtensionRegistry builtinRegistry(ClusterManager clusters, AccessLogManager files) {
+    return BuiltinExtensions.create(clusters, new SubstitutionHeaderFormatter(), AccessLoggerFactories.create(files));
+  }
+
+  /** TypedStruct-wrapped configs become the message they describe; others are unchanged. */
+  public static Any normalize(Any any) {
+    try {
+      return TypedStructs.unwrap(any, "xds");
+    } catch (ConfigParseException e) {
+      return any;
+    }
+  }
+
+  /** The bootstrap's node with the command line's overrides, as Envoy's LocalInfo. */
+  public static Node localNode(Bootstrap bootstrap, Options options) {
+    Node.Builder n = bootstrap.getNode().toBuilder();
+    if (!options.serviceNode().isEmpty()) {
+      n.setId(options.serviceNode());
+    }
+    if (!options.serviceCluster().isEmpty()) {
+      n.setCluster(options.serviceCluster());
+    }
+    if (!options.serviceZone().isEmpty()) {
+      n.setLocality(Locality.newBuilder(n.getLocality()).setZone(options.serviceZone()));
+    }
+    if (n.getUserAgentName().isEmpty()) {
+      n.setUserAgentName("xdsdp");
+    }
+    return n.build();
+  }
+
+  /** The bootstrap's stats config plus {@code --stats-tag} fixed tags. */
+  public static StatsConfig statsConfig(Bootstrap bootstrap, Options options) {
+    StatsConfig.Builder b = bootstrap.getStatsConfig().toBuilder();
+    for (Options.StatsTag t : options.statsTags()) {
+      b.addStatsTags(TagSpecifier.newBuilder().setTagName(t.name()).setFixedValue(t.value()));
+    }
+    return b.build();
   }
 
   /**
@@ -172,6 +249,9 @@ public final class Server implements AutoCloseable {
       LOG.log(System.Logger.Level.WARNING, "listeners did not stop cleanly: {0}", e.toString());
     }
     clusters.close();
+    if (accessLogFiles != null) {
+      accessLogFiles.close();
+    }
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
