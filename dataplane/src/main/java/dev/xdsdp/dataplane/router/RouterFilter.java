@@ -405,6 +405,7 @@ final class RouterFilter implements HttpFilter, UpstreamRequest.Listener, Waterm
     }
     if (d == RetryState.Decision.LIMIT_EXCEEDED) {
       cluster.stats().upstreamRqRetryLimitExceeded.inc();
+      info.addResponseFlag(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED);
     }
     int status = headers.status();
     cluster.stats().onResponseCode(status);

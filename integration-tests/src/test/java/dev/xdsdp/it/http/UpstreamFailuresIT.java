@@ -1,0 +1,155 @@
+package dev.xdsdp.it.http;
+
+import static dev.xdsdp.it.support.Http.get;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xdsdp.it.support.Dataplane;
+import dev.xdsdp.it.support.EchoUpstream;
+import java.net.ServerSocket;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Envoy's answers when the upstream fails: status, body, response flags, retries and overflow. */
+class UpstreamFailuresIT {
+
+  @TempDir
+  static Path tmp;
+
+  static EchoUpstream live;
+  static int deadPort;
+  static Dataplane dp;
+  static Path log;
+
+  @BeforeAll
+  static void start() throws Exception {
+    live = EchoUpstream.start("live");
+    try (ServerSocket s = new ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
+    log = tmp.resolve("access.log");
+    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/failures.yaml"));
+    dp = Dataplane.start(yaml, Map.of("LIVE", live.port(), "DEAD", deadPort, "LOG", log),
+        "--file-flush-interval-msec", "50");
+  }
+
+  @AfterAll
+  static void stop() {
+    dp.close();
+    live.close();
+  }
+
+  /** The access log line for a path, waiting for the flush. */
+  static String logLine(String path) throws Exception {
+    for (int i = 0; i < 100; i++) {
+      if (Files.exists(log)) {
+        for (String line : Files.readAllLines(log)) {
+          if (line.startsWith(path + " ")) {
+            return line;
+          }
+        }
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no access log line for " + path);
+  }
+
+  @Test
+  void routeTimeoutGives504WithFlagUt() throws Exception {
+    long start = System.nanoTime();
+    HttpResponse<String> r = get(dp.uri("main", "/timeout?delay=2000"));
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(504, r.statusCode());
+    assertEquals("upstream request timeout", r.body());
+    assertTrue(ms >= 290 && ms < 1800, "answered after " + ms + " ms");
+    assertEquals("/timeout?delay=2000 504 UT live 1 upstream_response_timeout", logLine("/timeout?delay=2000"));
+    assertTrue(dp.stat("cluster.live.upstream_rq_timeout") >= 1);
+  }
+
+  @Test
+  void connectionRefusedGives503WithFlagUf() throws Exception {
+    HttpResponse<String> r = get(dp.uri("main", "/refused"));
+    assertEquals(503, r.statusCode());
+    assertTrue(r.body().startsWith("upstream connect error or disconnect/reset before headers. reset reason: "
+        + "remote connection failure, transport failure reason: delayed connect error: Connection refused"), r.body());
+    String line = logLine("/refused");
+    assertTrue(line.startsWith("/refused 503 UF dead 1 upstream_reset_before_response_started{remote_connection_failure"), line);
+    assertTrue(dp.stat("cluster.dead.upstream_cx_connect_fail") >= 1);
+  }
+
+  @Test
+  void connectFailuresAreRetriedOnAnotherHost() throws Exception {
+    for (int i = 0; i < 6; i++) {
+      HttpResponse<String> r = get(dp.uri("main", "/retry-connect?i=" + i));
+      assertEquals(200, r.statusCode(), r.body());
+    }
+    assertTrue(dp.stat("cluster.half-dead.upstream_rq_retry") >= 1);
+    assertTrue(dp.stat("cluster.half-dead.upstream_rq_retry_success") >= 1);
+  }
+
+  @Test
+  void fiveHundredsAreRetriedUntilTheLimitThenPassedOn() throws Exception {
+    int before = live.requests();
+    HttpResponse<String> r = get(dp.uri("main", "/retry-5xx?status=503"));
+    assertEquals(503, r.statusCode());
+    assertEquals(3, live.requests() - before, "first attempt + 2 retries");
+    assertEquals("/retry-5xx?status=503 503 URX live 3 via_upstream", logLine("/retry-5xx?status=503"));
+  }
+
+  @Test
+  void perTryTimeoutRetriesThenTimesOut() throws Exception {
+    int before = live.requests();
+    HttpResponse<String> r = get(dp.uri("main", "/per-try?delay=1000"));
+    assertEquals(504, r.statusCode());
+    assertEquals(2, live.requests() - before);
+    assertTrue(dp.stat("cluster.live.upstream_rq_per_try_timeout") >= 2);
+  }
+
+  @Test
+  void circuitBreakerOverflowGives503WithXEnvoyOverloaded() throws Exception {
+    List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      int n = i;
+      inFlight.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          return get(dp.uri("main", "/limited?delay=700&n=" + n));
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      }));
+    }
+    int ok = 0;
+    int overflow = 0;
+    for (var f : inFlight) {
+      HttpResponse<String> r = f.get(20, TimeUnit.SECONDS);
+      if (r.statusCode() == 200) {
+        ok++;
+      } else {
+        assertEquals(503, r.statusCode());
+        assertEquals("true", r.headers().firstValue("x-envoy-overloaded").orElse(null));
+        assertTrue(r.body().endsWith("reset reason: overflow"), r.body());
+        overflow++;
+      }
+    }
+    assertTrue(ok >= 1 && overflow >= 2, "ok=" + ok + " overflow=" + overflow);
+    assertTrue(dp.stat("cluster.limited.upstream_rq_pending_overflow") >= 2);
+  }
+
+  @Test
+  void upstreamClosingTheConnectionGives503WithFlagUc() throws Exception {
+    HttpResponse<String> r = get(dp.uri("main", "/closed?close=1"));
+    assertEquals(503, r.statusCode());
+    assertTrue(r.body().contains("reset reason: connection termination"), r.body());
+    assertTrue(logLine("/closed?close=1").startsWith("/closed?close=1 503 UC live 1 "));
+  }
+}

@@ -1,0 +1,130 @@
+package dev.xdsdp.it.support;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A real upstream HTTP server (HTTP/1.1 and h2c) that answers with a JSON description of the request
+ * it received: {@code name}, {@code method}, {@code path}, {@code version}, {@code headers} (name →
+ * values), {@code body}. Query parameters steer it: {@code status=N}, {@code delay=ms} (before the
+ * headers), {@code chunks=N} (stream N chunks 50 ms apart), {@code trailer=k:v},
+ * {@code header=k:v} (extra response header), {@code close=1} (close the connection without
+ * answering).
+ */
+public final class EchoUpstream implements AutoCloseable {
+
+  private final String name;
+  private final Vertx vertx;
+  private final HttpServer server;
+  private final AtomicInteger requests = new AtomicInteger();
+
+  private EchoUpstream(String name, Vertx vertx, HttpServer server) {
+    this.name = name;
+    this.vertx = vertx;
+    this.server = server;
+  }
+
+  public static EchoUpstream start(String name) throws Exception {
+    Vertx vertx = Vertx.vertx();
+    EchoUpstream[] self = new EchoUpstream[1];
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(true))
+        .requestHandler(req -> self[0].handle(req));
+    self[0] = new EchoUpstream(name, vertx, server);
+    server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return self[0];
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  public int requests() {
+    return requests.get();
+  }
+
+  public String name() {
+    return name;
+  }
+
+  private void handle(HttpServerRequest req) {
+    requests.incrementAndGet();
+    req.body().onSuccess(body -> respond(req, body));
+  }
+
+  private void respond(HttpServerRequest req, Buffer body) {
+    MultiMap q = req.params();
+    if ("1".equals(q.get("close"))) {
+      req.connection().close();
+      return;
+    }
+    long delay = q.get("delay") == null ? 0 : Long.parseLong(q.get("delay"));
+    Runnable answer = () -> {
+      JsonObject json = new JsonObject()
+          .put("name", name)
+          .put("method", req.method().name())
+          .put("path", req.uri())
+          .put("version", req.version().name())
+          .put("authority", req.authority() == null ? null : req.authority().toString())
+          .put("body", body.toString());
+      JsonObject headers = new JsonObject();
+      for (Map.Entry<String, String> e : req.headers()) {
+        String k = e.getKey().toLowerCase();
+        JsonArray values = headers.getJsonArray(k);
+        if (values == null) {
+          values = new JsonArray();
+          headers.put(k, values);
+        }
+        values.add(e.getValue());
+      }
+      json.put("headers", headers);
+      var resp = req.response();
+      resp.setStatusCode(q.get("status") == null ? 200 : Integer.parseInt(q.get("status")));
+      resp.putHeader("content-type", "application/json");
+      resp.putHeader("x-upstream-name", name);
+      for (String h : q.getAll("header")) {
+        int c = h.indexOf(':');
+        resp.putHeader(h.substring(0, c), h.substring(c + 1));
+      }
+      for (String t : q.getAll("trailer")) {
+        int c = t.indexOf(':');
+        resp.setChunked(true);
+        resp.putTrailer(t.substring(0, c), t.substring(c + 1));
+      }
+      int chunks = q.get("chunks") == null ? 0 : Integer.parseInt(q.get("chunks"));
+      if (chunks > 0) {
+        resp.setChunked(true);
+        streamChunks(resp, chunks, 0);
+        return;
+      }
+      resp.end(json.encode());
+    };
+    if (delay > 0) {
+      vertx.setTimer(delay, t -> answer.run());
+    } else {
+      answer.run();
+    }
+  }
+
+  private void streamChunks(io.vertx.core.http.HttpServerResponse resp, int total, int sent) {
+    if (sent == total) {
+      resp.end();
+      return;
+    }
+    resp.write("chunk" + sent + "\n");
+    vertx.setTimer(50, t -> streamChunks(resp, total, sent + 1));
+  }
+
+  @Override
+  public void close() {
+    vertx.close();
+  }
+}
