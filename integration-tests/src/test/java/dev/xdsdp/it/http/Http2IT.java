@@ -1,0 +1,123 @@
+package dev.xdsdp.it.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xdsdp.it.support.Dataplane;
+import dev.xdsdp.it.support.EchoUpstream;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** HTTP/2 cleartext through the proxy, both directions, with streaming bodies and trailers. */
+class Http2IT {
+
+  static EchoUpstream echo;
+  static Dataplane dp;
+  static Vertx vertx;
+  static HttpClientAgent h2;
+
+  @BeforeAll
+  static void start() throws Exception {
+    echo = EchoUpstream.start("echo");
+    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/http2.yaml"));
+    dp = Dataplane.start(yaml, Map.of("ECHO", echo.port(), "GRPC", 1));
+    vertx = Vertx.vertx();
+    h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
+        .setHttp2ClearTextUpgrade(false));
+  }
+
+  @AfterAll
+  static void stop() {
+    vertx.close();
+    dp.close();
+    echo.close();
+  }
+
+  record Response(int status, HttpVersion version, String body, Map<String, String> trailers, List<Long> chunkTimes) {}
+
+  static Response priorKnowledge(HttpMethod method, String path, String body) throws Exception {
+    return h2.request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(dp.port("main")).setURI(path))
+        .compose(req -> (body == null ? req.send() : req.send(Buffer.buffer(body))).compose(resp -> {
+          List<Long> times = new ArrayList<>();
+          Buffer all = Buffer.buffer();
+          resp.handler(b -> {
+            times.add(System.nanoTime());
+            all.appendBuffer(b);
+          });
+          return resp.end().map(v -> {
+            Map<String, String> trailers = new java.util.HashMap<>();
+            resp.trailers().forEach(e -> trailers.put(e.getKey(), e.getValue()));
+            return new Response(resp.statusCode(), resp.version(), all.toString(), trailers, times);
+          });
+        }))
+        .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void priorKnowledgeDownstreamToHttp1Upstream() throws Exception {
+    Response r = priorKnowledge(HttpMethod.GET, "/hello", null);
+    assertEquals(200, r.status());
+    assertEquals(HttpVersion.HTTP_2, r.version());
+    JsonObject seen = new JsonObject(r.body());
+    assertEquals("HTTP_1_1", seen.getString("version"));
+    assertEquals("/hello", seen.getString("path"));
+    assertTrue(dp.stat("http.h2.downstream_rq_http2_total") >= 1);
+  }
+
+  @Test
+  void upgradeFromHttp1ToH2c() throws Exception {
+    HttpClient jdk = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    HttpResponse<String> first = jdk.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.port("main") + "/up")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> second = jdk.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dp.port("main") + "/up2")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, first.statusCode());
+    assertEquals("/up", new JsonObject(first.body()).getString("path"));
+    assertEquals(HttpClient.Version.HTTP_2, second.version());
+    assertEquals("/up2", new JsonObject(second.body()).getString("path"));
+  }
+
+  @Test
+  void http2UpstreamWithARequestBody() throws Exception {
+    String body = "x".repeat(200_000);
+    Response r = priorKnowledge(HttpMethod.POST, "/h2/upload", body);
+    JsonObject seen = new JsonObject(r.body());
+    assertEquals("HTTP_2", seen.getString("version"));
+    assertEquals(body.length(), seen.getString("body").length());
+  }
+
+  @Test
+  void responsesStreamChunkByChunk() throws Exception {
+    Response r = priorKnowledge(HttpMethod.GET, "/h2/stream?chunks=5", null);
+    assertEquals("chunk0\nchunk1\nchunk2\nchunk3\nchunk4\n", r.body());
+    // The chunks are 50 ms apart upstream: the proxy must not buffer the whole response.
+    long spread = (r.chunkTimes().get(r.chunkTimes().size() - 1) - r.chunkTimes().get(0)) / 1_000_000;
+    assertTrue(r.chunkTimes().size() >= 3 && spread >= 100, "chunks=" + r.chunkTimes().size() + " spread=" + spread);
+  }
+
+  @Test
+  void trailersPassThrough() throws Exception {
+    Response r = priorKnowledge(HttpMethod.GET, "/h2/trail?trailer=x-checksum:abc123", null);
+    assertEquals(200, r.status());
+    assertEquals("abc123", r.trailers().get("x-checksum"));
+  }
+}
