@@ -1,0 +1,107 @@
+package dev.xdsdp.it.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xdsdp.it.support.Http;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's run command for real: {@code deploy/bin/dataplane -c deploy/examples/static.yaml} as
+ * a separate process on the built distribution (ports moved to free ones), then curl-like requests.
+ */
+class LauncherIT {
+
+  static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+  @TempDir
+  Path tmp;
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
+  void exampleConfigServesThroughTheLauncher() throws Exception {
+    int listener = freePort();
+    int admin = freePort();
+    String yaml = Files.readString(ROOT.resolve("deploy/examples/static.yaml"))
+        .replace("port_value: 10000", "port_value: " + listener)
+        .replace("port_value: 9901", "port_value: " + admin);
+    Path config = tmp.resolve("static.yaml");
+    Files.writeString(config, yaml);
+    Path log = tmp.resolve("dataplane.log");
+    ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("deploy/bin/dataplane").toString(), "-c", config.toString(),
+        "--concurrency", "2", "--file-flush-interval-msec", "100")
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile());
+    pb.environment().put("XDSDP_LIB", ROOT.resolve("deploy/target/dataplane/lib").toString());
+    Process p = pb.start();
+    try {
+      HttpResponse<String> hello = awaitUp(URI.create("http://127.0.0.1:" + listener + "/hello"), p, log);
+      assertEquals(200, hello.statusCode());
+      assertEquals("hello from the data plane\n", hello.body());
+      assertEquals("xdsdp", hello.headers().firstValue("x-served-by").orElse(null));
+      // The stdout access log shows the request in Envoy's default format.
+      String text = "";
+      for (int i = 0; i < 50 && !text.contains("\"GET /hello HTTP/1.1\" 200"); i++) {
+        Thread.sleep(100);
+        text = Files.readString(log, StandardCharsets.UTF_8);
+      }
+      assertTrue(text.contains("\"GET /hello HTTP/1.1\" 200 - 0 26 "), text);
+    } finally {
+      p.destroy();
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS), "the data plane did not stop on SIGTERM");
+    }
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    assertTrue(out.contains("listener 'ingress' listening"), out);
+    assertTrue(List.of(0, 143).contains(p.exitValue()), "exit " + p.exitValue() + "\n" + out);
+  }
+
+  @Test
+  void validateModeAndBadFlags() throws Exception {
+    ProcessBuilder ok = new ProcessBuilder(ROOT.resolve("deploy/bin/dataplane").toString(), "--mode", "validate",
+        "-c", ROOT.resolve("deploy/examples/static.yaml").toString()).redirectErrorStream(true);
+    ok.environment().put("XDSDP_LIB", ROOT.resolve("deploy/target/dataplane/lib").toString());
+    Process p = ok.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    assertTrue(out.contains("configuration '" + ROOT.resolve("deploy/examples/static.yaml") + "' OK"), out);
+
+    ProcessBuilder bad = new ProcessBuilder(ROOT.resolve("deploy/bin/dataplane").toString(), "--no-such-flag")
+        .redirectErrorStream(true);
+    bad.environment().put("XDSDP_LIB", ROOT.resolve("deploy/target/dataplane/lib").toString());
+    Process q = bad.start();
+    String err = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(1, q.waitFor(), err);
+    assertTrue(err.contains("--no-such-flag"), err);
+  }
+
+  static HttpResponse<String> awaitUp(URI uri, Process p, Path log) throws Exception {
+    Exception last = null;
+    for (int i = 0; i < 300; i++) {
+      if (!p.isAlive()) {
+        throw new AssertionError("the data plane exited: " + Files.readString(log));
+      }
+      try {
+        return Http.get(uri);
+      } catch (IOException e) {
+        last = e;
+        Thread.sleep(100);
+      }
+    }
+    throw new AssertionError("not serving after 30 s: " + Files.readString(log), last);
+  }
+}
