@@ -27,6 +27,9 @@ import java.util.Map;
  * @param extensionConfigs ECDS configs by resource name
  * @param statuses per type URL, per resource name: versions, times and errors for config_dump
  * @param typeVersions per type URL, the last accepted {@code version_info} (SotW) or system version
+ * @param initialized true once the initial fetch is over: the first LDS and CDS responses and the
+ *     resources they depend on have arrived (or their {@code initial_fetch_timeout}s expired); the
+ *     server reports LIVE from then on
  * @param published when this snapshot was made
  */
 public record ConfigSnapshot(
@@ -39,10 +42,11 @@ public record ConfigSnapshot(
     Map<String, ExtensionConfig> extensionConfigs,
     Map<String, Map<String, ResourceStatus>> statuses,
     Map<String, String> typeVersions,
+    boolean initialized,
     Instant published) {
 
   public static final ConfigSnapshot EMPTY = new ConfigSnapshot(Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
-      Map.of(), Map.of(), Map.of(), Map.of(), Instant.EPOCH);
+      Map.of(), Map.of(), Map.of(), Map.of(), false, Instant.EPOCH);
 
   public ConfigSnapshot {
     listeners = Map.copyOf(listeners);
