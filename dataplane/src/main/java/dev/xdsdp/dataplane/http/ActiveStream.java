@@ -5,7 +5,6 @@ import dev.xdsdp.api.filter.FilterDispatcher;
 import dev.xdsdp.api.filter.RouteSpecificConfig;
 import dev.xdsdp.api.http.BodyBuffer;
 import dev.xdsdp.api.http.HeaderMap;
-import dev.xdsdp.api.http.HttpFilter;
 import dev.xdsdp.api.http.LocalReply;
 import dev.xdsdp.api.http.Protocol;
 import dev.xdsdp.api.http.RouteView;
@@ -45,6 +44,7 @@ final class ActiveStream implements FilterManager.StreamSink {
   private final StreamInfoImpl info;
   private final boolean http2;
   private FilterManager filterManager;
+  private FilterChainFactory.StreamFilters streamFilters;
   private RouteTableConfig routeTable;
   private RouteEntry route;
   private boolean routeCached;
@@ -100,8 +100,8 @@ final class ActiveStream implements FilterManager.StreamSink {
     String rid = headers.get("x-request-id");
     info.setRequestId(rid == null ? "" : rid);
 
-    List<HttpFilter> filters = hcm.filterChain().createFilters();
-    filterManager = new FilterManager(filters, hcm.filterChain().names(), this, info, connection.dispatcher(),
+    streamFilters = hcm.filterChain().createFilters();
+    filterManager = new FilterManager(streamFilters.filters(), hcm.filterChain().names(), this, info, connection.dispatcher(),
         streamId, 1024 * 1024);
     armTimers();
 
@@ -473,6 +473,9 @@ final class ActiveStream implements FilterManager.StreamSink {
     }
     if (filterManager != null) {
       filterManager.destroy();
+    }
+    if (streamFilters != null) {
+      streamFilters.release();
     }
     connection.onStreamEnd();
   }

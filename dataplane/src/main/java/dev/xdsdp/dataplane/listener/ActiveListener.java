@@ -19,10 +19,12 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.SocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
@@ -30,30 +32,62 @@ import java.util.function.Function;
  * A bound listener: one Vert.x HTTP server per worker event loop on the same address (Vert.x spreads
  * accepted connections over them), each connection pinned to its loop and to the filter chain chosen
  * when it was accepted.
+ *
+ * <p>A config change that keeps the address is applied in place (Envoy's in-place filter chain
+ * update): new connections use the new filter chains while connections accepted before are drained
+ * (HTTP/2 GOAWAY, HTTP/1 close after the current request) and closed after the drain time.
  */
 public final class ActiveListener {
 
   private static final System.Logger LOG = System.getLogger("config");
 
-  private final ListenerConfig config;
-  private final WorkerLoops loops;
-  private final ListenerStats stats;
-  private final Map<FilterChainConfig, HttpConnectionManager> managers = new IdentityHashMap<>();
-  private final List<HttpServer> servers = new ArrayList<>();
-  private volatile int boundPort;
+  /** One config generation: the listener config and its connection managers. */
+  private record Generation(ListenerConfig config, Map<FilterChainConfig, HttpConnectionManager> managers) {}
 
-  public ActiveListener(
-      ListenerConfig config, WorkerLoops loops, StatsScope stats, Function<FilterChainConfig, HttpConnectionManager> hcmFactory) {
-    this.config = config;
-    this.loops = loops;
-    this.stats = new ListenerStats(stats, config.statPrefix());
-    for (FilterChainConfig fc : config.allFilterChains()) {
-      managers.put(fc, hcmFactory.apply(fc));
+  /** A worker loop's server and the connections it accepted. Touched only on that loop. */
+  private static final class LoopState {
+    final Context context;
+    HttpServer server;
+    final Map<HttpConnection, Accepted> connections = new IdentityHashMap<>();
+
+    LoopState(Context context) {
+      this.context = context;
     }
   }
 
+  private record Accepted(DownstreamConnection connection, Generation generation) {}
+
+  private final WorkerLoops loops;
+  private final StatsScope statsRoot;
+  private final Function<ListenerConfig, Function<FilterChainConfig, HttpConnectionManager>> hcmFactory;
+  private final List<LoopState> loopStates = new CopyOnWriteArrayList<>();
+  private volatile Generation current;
+  private volatile ListenerStats stats;
+  private volatile int boundPort;
+
+  public ActiveListener(
+      ListenerConfig config,
+      WorkerLoops loops,
+      StatsScope stats,
+      Function<ListenerConfig, Function<FilterChainConfig, HttpConnectionManager>> hcmFactory) {
+    this.loops = loops;
+    this.statsRoot = stats;
+    this.hcmFactory = hcmFactory;
+    this.current = generation(config);
+    this.stats = new ListenerStats(stats, config.statPrefix());
+  }
+
+  private Generation generation(ListenerConfig config) {
+    Map<FilterChainConfig, HttpConnectionManager> managers = new IdentityHashMap<>();
+    Function<FilterChainConfig, HttpConnectionManager> f = hcmFactory.apply(config);
+    for (FilterChainConfig fc : config.allFilterChains()) {
+      managers.put(fc, f.apply(fc));
+    }
+    return new Generation(config, managers);
+  }
+
   public ListenerConfig config() {
-    return config;
+    return current.config();
   }
 
   /** The port actually bound (differs from the config for port 0). */
@@ -62,17 +96,24 @@ public final class ActiveListener {
   }
 
   public String name() {
-    return config.name();
+    return current.config().name();
+  }
+
+  /** True when {@code next} can replace this listener's config without rebinding. */
+  public boolean canUpdateInPlace(ListenerConfig next) {
+    ListenerConfig cur = current.config();
+    return cur.address().equals(next.address()) && cur.bindToPort() == next.bindToPort()
+        && serverOptionsKey(cur).equals(serverOptionsKey(next));
   }
 
   /** Binds on every worker loop; fails with the bind error (e.g. address in use). */
   public Future<Void> start() {
-    // Vert.x shares one socket among servers that ask for the same address (port 0 included), so
-    // every loop asks for the configured one; the first bind decides the actual port.
+    ListenerConfig config = current.config();
+    // Vert.x shares one socket among servers that ask for the same address, so every loop asks for
+    // the configured one; for port 0 a free port is picked first (Vert.x would give each its own).
     List<Context> contexts = loops.contexts();
     int port = config.address().isPipe() ? 0 : config.address().port();
     if (port == 0 && !config.address().isPipe() && contexts.size() > 1) {
-      // Vert.x gives each port-0 server its own port; pick one first so all loops share it.
       try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(config.address().host()))) {
         port = probe.getLocalPort();
       } catch (java.io.IOException e) {
@@ -88,12 +129,10 @@ public final class ActiveListener {
       }
       return Future.all(rest).mapEmpty();
     }).compose(v -> {
-      synchronized (servers) {
-        for (HttpServer s : servers) {
-          if (s.actualPort() != boundPort) {
-            return Future.failedFuture("cannot bind '" + config.address() + "': worker servers got different ports ("
-                + s.actualPort() + " and " + boundPort + ")");
-          }
+      for (LoopState s : loopStates) {
+        if (s.server.actualPort() != boundPort) {
+          return Future.failedFuture("cannot bind '" + config.address() + "': worker servers got different ports ("
+              + s.server.actualPort() + " and " + boundPort + ")");
         }
       }
       return Future.succeededFuture();
@@ -102,19 +141,19 @@ public final class ActiveListener {
 
   private Future<Void> listenOn(Context context, int port) {
     Promise<Void> promise = Promise.promise();
+    ListenerConfig config = current.config();
     context.runOnContext(v -> {
-      HttpServer server = context.owner().createHttpServer(serverOptions());
-      Map<HttpConnection, DownstreamConnection> connections = new IdentityHashMap<>();
-      server.connectionHandler(conn -> accept(conn, connections));
-      server.requestHandler(req -> onRequest(req, connections));
+      LoopState state = new LoopState(context);
+      HttpServer server = context.owner().createHttpServer(serverOptions(config));
+      state.server = server;
+      server.connectionHandler(conn -> accept(conn, state));
+      server.requestHandler(req -> onRequest(req, state));
       SocketAddress address = config.address().isPipe()
           ? SocketAddress.domainSocketAddress(config.address().pipePath())
           : SocketAddress.inetSocketAddress(port, config.address().host());
       server.listen(address).onComplete(ar -> {
         if (ar.succeeded()) {
-          synchronized (servers) {
-            servers.add(server);
-          }
+          loopStates.add(state);
           boundPort = ar.result().actualPort();
           promise.complete();
         } else {
@@ -125,7 +164,14 @@ public final class ActiveListener {
     return promise.future();
   }
 
-  private HttpServerOptions serverOptions() {
+  /** The server options a config needs; a change in these requires a new socket. */
+  private static String serverOptionsKey(ListenerConfig config) {
+    HcmConfig hcm = config.allFilterChains().get(0).hcm();
+    return hcm.http2Enabled() + "/" + hcm.proxy100Continue() + "/" + hcm.maxRequestHeadersKb() + "/"
+        + hcm.http2MaxConcurrentStreams() + "/" + hcm.idleTimeout();
+  }
+
+  private static HttpServerOptions serverOptions(ListenerConfig config) {
     HcmConfig hcm = config.allFilterChains().get(0).hcm();
     HttpServerOptions o = new HttpServerOptions()
         .setReuseAddress(true)
@@ -135,8 +181,7 @@ public final class ActiveListener {
         .setHttp2ClearTextEnabled(hcm.http2Enabled())
         .setHandle100ContinueAutomatically(!hcm.proxy100Continue())
         .setMaxHeaderSize(hcm.maxRequestHeadersKb() * 1024)
-        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(
-            Math.min(hcm.http2MaxConcurrentStreams(), Integer.MAX_VALUE)));
+        .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(hcm.http2MaxConcurrentStreams()));
     long idle = hcm.idleTimeout().toSeconds();
     if (idle > 0) {
       o.setIdleTimeout((int) Math.min(Integer.MAX_VALUE, idle)).setIdleTimeoutUnit(TimeUnit.SECONDS);
@@ -144,21 +189,23 @@ public final class ActiveListener {
     return o;
   }
 
-  private DownstreamConnection accept(HttpConnection conn, Map<HttpConnection, DownstreamConnection> connections) {
+  private DownstreamConnection accept(HttpConnection conn, LoopState state) {
+    Generation gen = current;
+    ListenerStats ls = stats;
     Address local = address(conn.localAddress());
     Address remote = address(conn.remoteAddress());
-    FilterChainConfig chain = FilterChainMatcher.select(config, local, remote);
+    FilterChainConfig chain = FilterChainMatcher.select(gen.config(), local, remote);
     if (chain == null) {
-      stats.noFilterChainMatch.inc();
+      ls.noFilterChainMatch.inc();
       conn.close();
       return null;
     }
-    HttpConnectionManager hcm = managers.get(chain);
-    DownstreamConnection dc = new DownstreamConnection(remote, local, hcm, new VertxDispatcher(
-        io.vertx.core.Vertx.currentContext()));
-    connections.put(conn, dc);
-    stats.downstreamCxTotal.inc();
-    stats.downstreamCxActive.inc();
+    HttpConnectionManager hcm = gen.managers().get(chain);
+    DownstreamConnection dc = new DownstreamConnection(remote, local, hcm,
+        new VertxDispatcher(io.vertx.core.Vertx.currentContext()));
+    state.connections.put(conn, new Accepted(dc, gen));
+    ls.downstreamCxTotal.inc();
+    ls.downstreamCxActive.inc();
     var hs = hcm.stats();
     hs.downstreamCxTotal.inc();
     hs.downstreamCxActive.inc();
@@ -166,9 +213,9 @@ public final class ActiveListener {
     (h2 ? hs.downstreamCxHttp2Total : hs.downstreamCxHttp1Total).inc();
     (h2 ? hs.downstreamCxHttp2Active : hs.downstreamCxHttp1Active).inc();
     conn.closeHandler(v -> {
-      if (connections.remove(conn) != null) {
-        stats.downstreamCxActive.dec();
-        stats.downstreamCxDestroy.inc();
+      if (state.connections.remove(conn) != null) {
+        ls.downstreamCxActive.dec();
+        ls.downstreamCxDestroy.inc();
         hs.downstreamCxActive.dec();
         hs.downstreamCxDestroy.inc();
         (h2 ? hs.downstreamCxHttp2Active : hs.downstreamCxHttp1Active).dec();
@@ -177,11 +224,12 @@ public final class ActiveListener {
     return dc;
   }
 
-  private void onRequest(HttpServerRequest req, Map<HttpConnection, DownstreamConnection> connections) {
-    DownstreamConnection dc = connections.get(req.connection());
+  private void onRequest(HttpServerRequest req, LoopState state) {
+    Accepted a = state.connections.get(req.connection());
+    DownstreamConnection dc = a == null ? null : a.connection();
     if (dc == null) {
       // An h2c upgrade hands requests over on a new connection object.
-      dc = accept(req.connection(), connections);
+      dc = accept(req.connection(), state);
       if (dc == null) {
         return;
       }
@@ -200,16 +248,52 @@ public final class ActiveListener {
     return ip == null ? null : Address.ofIp(ip, a.port());
   }
 
-  /** Stops accepting; open connections are closed. */
-  public Future<Void> stop() {
-    List<Future<Void>> closes = new ArrayList<>();
-    synchronized (servers) {
-      for (HttpServer s : servers) {
-        closes.add(s.close());
-      }
-      servers.clear();
+  /**
+   * Replaces the config without rebinding: new connections use {@code next}; connections accepted
+   * under the old config are drained within {@code drainTime}.
+   */
+  public void updateInPlace(ListenerConfig next, Duration drainTime) {
+    Generation old = current;
+    current = generation(next);
+    if (!next.statPrefix().equals(old.config().statPrefix())) {
+      stats = new ListenerStats(statsRoot, next.statPrefix());
     }
-    LOG.log(System.Logger.Level.DEBUG, "listener {0} stopped", config.name());
+    for (LoopState s : loopStates) {
+      s.context.runOnContext(v -> {
+        for (Map.Entry<HttpConnection, Accepted> e : List.copyOf(s.connections.entrySet())) {
+          if (e.getValue().generation() == old) {
+            e.getKey().shutdown(drainTime);
+          }
+        }
+      });
+    }
+  }
+
+  /** Number of open downstream connections (all loops; approximate while they change). */
+  public int openConnections() {
+    int n = 0;
+    for (LoopState s : loopStates) {
+      n += s.connections.size();
+    }
+    return n;
+  }
+
+  /**
+   * Stops accepting and drains: open connections get GOAWAY / close-after-response and are closed
+   * after {@code drainTime}.
+   */
+  public Future<Void> drainAndStop(Duration drainTime) {
+    List<Future<Void>> closes = new ArrayList<>();
+    for (LoopState s : loopStates) {
+      closes.add(s.server.shutdown(drainTime));
+    }
+    loopStates.clear();
+    LOG.log(System.Logger.Level.DEBUG, "listener {0} draining", name());
     return Future.all(closes).mapEmpty();
+  }
+
+  /** Stops accepting and closes open connections now. */
+  public Future<Void> stop() {
+    return drainAndStop(Duration.ZERO);
   }
 }

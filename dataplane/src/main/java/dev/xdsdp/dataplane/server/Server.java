@@ -2,44 +2,59 @@ package dev.xdsdp.dataplane.server;
 
 import com.google.protobuf.Any;
 import dev.xdsdp.api.registry.ExtensionRegistry;
+import dev.xdsdp.api.stats.Gauge;
+import dev.xdsdp.api.stats.StatsScope;
 import dev.xdsdp.dataplane.accesslog.AccessLogManager;
 import dev.xdsdp.dataplane.accesslog.AccessLoggerFactories;
 import dev.xdsdp.dataplane.filters.BuiltinExtensions;
-import dev.xdsdp.dataplane.router.SubstitutionHeaderFormatter;
-import dev.xdsdp.dataplane.stats.StatsStore;
-import dev.xdsdp.xds.bootstrap.ConfigParseException;
-import dev.xdsdp.xds.bootstrap.TypedStructs;
-import io.envoyproxy.envoy.config.core.v3.Locality;
-import io.envoyproxy.envoy.config.metrics.v3.StatsConfig;
-import io.envoyproxy.envoy.config.metrics.v3.TagSpecifier;
-import dev.xdsdp.api.stats.StatsScope;
 import dev.xdsdp.dataplane.http.FilterChainFactory;
+import dev.xdsdp.dataplane.http.FilterConfigHandle;
 import dev.xdsdp.dataplane.http.HttpConnectionManager;
 import dev.xdsdp.dataplane.listener.ActiveListener;
+import dev.xdsdp.dataplane.listener.ListenerManager;
+import dev.xdsdp.dataplane.router.SubstitutionHeaderFormatter;
+import dev.xdsdp.dataplane.stats.StatsStore;
 import dev.xdsdp.dataplane.upstream.ClusterManager;
+import dev.xdsdp.xds.bootstrap.ConfigParseException;
+import dev.xdsdp.xds.bootstrap.TypedStructs;
 import dev.xdsdp.xds.resource.ConfigIssues;
 import dev.xdsdp.xds.resource.ParseContext;
 import dev.xdsdp.xds.resource.ResourceInvalidException;
 import dev.xdsdp.xds.resource.cluster.ClusterConfig;
 import dev.xdsdp.xds.resource.listener.FilterChainConfig;
+import dev.xdsdp.xds.resource.listener.HcmConfig;
 import dev.xdsdp.xds.resource.listener.ListenerConfig;
+import dev.xdsdp.xds.resource.route.RouteTableConfig;
+import dev.xdsdp.xds.snapshot.ConfigSnapshot;
+import dev.xdsdp.xds.snapshot.ExtensionConfig;
 import dev.xdsdp.xds.snapshot.StaticResources;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
+import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.metrics.v3.StatsConfig;
+import io.envoyproxy.envoy.config.metrics.v3.TagSpecifier;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * The running data plane: worker loops, clusters and listeners built from a bootstrap. Start with
- * {@link #start}; {@link #close} stops listeners, then clusters, then the event loops.
+ * The running data plane: worker loops, clusters and listeners from the bootstrap, then whatever
+ * the control plane sends as {@link ConfigSnapshot}s. One main thread applies every change (Envoy's
+ * main thread); event loops read the current snapshot through one volatile reference, and a stream
+ * keeps what it started with.
  */
 public final class Server implements AutoCloseable {
 
@@ -50,23 +65,55 @@ public final class Server implements AutoCloseable {
    *
    * @param concurrency number of worker event loops
    * @param anyNormalizer turns TypedStruct-wrapped configs into real ones (identity when none)
+   * @param drainTime how long removed or changed listeners drain ({@code --drain-time-s})
    */
-  public record Settings(int concurrency, Node node, UnaryOperator<Any> anyNormalizer) {}
+  public record Settings(int concurrency, Node node, UnaryOperator<Any> anyNormalizer, Duration drainTime) {
+    public Settings(int concurrency, Node node, UnaryOperator<Any> anyNormalizer) {
+      this(concurrency, node, anyNormalizer, Duration.ofSeconds(600));
+    }
+  }
 
   private final Vertx vertx;
   private final WorkerLoops loops;
-  private AccessLogManager accessLogFiles;
   private final ClusterManager clusters;
+  private final ListenerManager listeners;
   private final StatsScope stats;
-  private final Map<String, ActiveListener> listeners = new LinkedHashMap<>();
-  private final List<ConfigIssues.Issue> issues;
+  private final ExtensionRegistry registry;
+  private final Settings settings;
+  private final Bootstrap bootstrap;
+  private final ExecutorService main;
+  private final Instant startTime = Instant.now();
+  private final Map<String, FilterConfigHandle> ecds = new ConcurrentHashMap<>();
+  private final CountDownLatch live = new CountDownLatch(1);
+  private final Gauge stateGauge;
+  private final Gauge liveGauge;
+  private volatile ConfigSnapshot snapshot = ConfigSnapshot.EMPTY;
+  private volatile ServerState state = ServerState.PRE_INITIALIZING;
+  private volatile boolean healthCheckFailed;
+  private volatile List<ConfigIssues.Issue> issues = List.of();
+  private StaticResources staticResources;
+  private AccessLogManager accessLogFiles;
 
-  private Server(Vertx vertx, WorkerLoops loops, ClusterManager clusters, StatsScope stats, List<ConfigIssues.Issue> issues) {
+  private Server(Vertx vertx, WorkerLoops loops, StatsScope stats, Function<ClusterManager, ExtensionRegistry> registryFactory,
+      Settings settings, Bootstrap bootstrap) {
     this.vertx = vertx;
     this.loops = loops;
-    this.clusters = clusters;
     this.stats = stats;
-    this.issues = issues;
+    this.settings = settings;
+    this.bootstrap = bootstrap;
+    this.clusters = new ClusterManager(vertx, stats);
+    this.registry = registryFactory.apply(clusters);
+    this.listeners = new ListenerManager(loops, stats, this::connectionManagers, settings.drainTime());
+    this.main = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "main");
+      t.setDaemon(true);
+      return t;
+    });
+    StatsScope server = stats.scope("server");
+    this.stateGauge = server.gauge("state");
+    this.liveGauge = server.gauge("live");
+    server.gauge("concurrency").set(settings.concurrency());
+    setState(ServerState.PRE_INITIALIZING);
   }
 
   /**
@@ -84,7 +131,7 @@ public final class Server implements AutoCloseable {
     AccessLogManager files = new AccessLogManager(options.fileFlushInterval(), stats);
     int concurrency = options.concurrency() > 0 ? options.concurrency() : Runtime.getRuntime().availableProcessors();
     try {
-      Server server = start(bootstrap, new Settings(concurrency, node, Server::normalize), stats,
+      Server server = start(bootstrap, new Settings(concurrency, node, Server::normalize, options.drainTime()), stats,
           cm -> builtinRegistry(cm, files));
       server.accessLogFiles = files;
       return server;
@@ -136,8 +183,10 @@ public final class Server implements AutoCloseable {
   }
 
   /**
-   * Validates the static resources, then starts loops, clusters and listeners. On any error nothing
-   * keeps running and the exception lists every problem.
+   * Validates the static resources, then starts loops, static clusters and static listeners. On any
+   * error nothing keeps running and the exception lists every problem. Without
+   * {@code dynamic_resources} the server is LIVE when this returns; with them, listeners start once
+   * the first snapshot marked initialized has been applied.
    *
    * @param registryFactory makes the extension registry once the cluster manager exists (the
    *     router needs it)
@@ -148,52 +197,119 @@ public final class Server implements AutoCloseable {
     Vertx vertx = Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(settings.concurrency())
         .setPreferNativeTransport(true));
+    Server server = null;
     try {
       WorkerLoops loops = await(WorkerLoops.start(vertx, settings.concurrency()), "start worker loops");
-      ClusterManager clusters = new ClusterManager(vertx, stats);
-      ExtensionRegistry registry = registryFactory.apply(clusters);
-      ConfigIssues issues = new ConfigIssues();
-      ParseContext ctx = new ParseContext(registry, stats, settings.node(), true, issues, settings.anyNormalizer());
-      StaticResources resources = StaticResources.parse(bootstrap, ctx);
-      if (!resources.errors().isEmpty()) {
-        StringBuilder sb = new StringBuilder();
-        for (ResourceInvalidException e : resources.errors()) {
-          if (sb.length() > 0) {
-            sb.append('\n');
-          }
-          sb.append(e.describe());
-        }
-        throw new ServerException(sb.toString());
-      }
-      for (ConfigIssues.Issue issue : resources.issues()) {
-        LOG.log(System.Logger.Level.WARNING, "not supported, ignored: {0}", issue);
-      }
-      Server server = new Server(vertx, loops, clusters, stats, resources.issues());
-      for (ClusterConfig c : resources.clusters().values()) {
-        clusters.addOrUpdate(c);
-      }
-      for (ListenerConfig l : resources.listeners().values()) {
-        server.addListener(l);
-      }
+      server = new Server(vertx, loops, stats, registryFactory, settings, bootstrap);
+      server.startStatic();
       return server;
-    } catch (ServerException e) {
-      vertx.close();
-      throw e;
-    } catch (RuntimeException e) {
-      vertx.close();
-      throw new ServerException(e.getMessage(), e);
+    } catch (ServerException | RuntimeException e) {
+      if (server != null) {
+        server.close();
+      } else {
+        vertx.close();
+      }
+      if (e instanceof ServerException se) {
+        throw se;
+      }
+      throw new ServerException(String.valueOf(e.getMessage()), e);
     }
   }
 
-  private void addListener(ListenerConfig l) throws ServerException {
-    Function<FilterChainConfig, HttpConnectionManager> hcmFactory = fc -> new HttpConnectionManager(
-        fc.hcm(), l.name(), l.statPrefix(), fc.hcm()::routeTable,
-        new FilterChainFactory(fc.hcm().httpFilters(), name -> null), stats);
-    ActiveListener active = new ActiveListener(l, loops, stats, hcmFactory);
-    await(active.start(), "listener '" + l.name() + "'");
-    listeners.put(l.name(), active);
-    LOG.log(System.Logger.Level.INFO, "listener ''{0}'' listening on {1}:{2}", l.name(), l.address().host(),
-        Integer.toString(active.port()));
+  private void startStatic() throws ServerException {
+    ConfigIssues parseIssues = new ConfigIssues();
+    ParseContext ctx = new ParseContext(registry, stats, settings.node(), true, parseIssues, settings.anyNormalizer());
+    StaticResources resources = StaticResources.parse(bootstrap, ctx);
+    if (!resources.errors().isEmpty()) {
+      StringBuilder sb = new StringBuilder();
+      for (ResourceInvalidException e : resources.errors()) {
+        if (sb.length() > 0) {
+          sb.append('\n');
+        }
+        sb.append(e.describe());
+      }
+      throw new ServerException(sb.toString());
+    }
+    for (ConfigIssues.Issue issue : resources.issues()) {
+      LOG.log(System.Logger.Level.WARNING, "not supported, ignored: {0}", issue);
+    }
+    this.issues = resources.issues();
+    this.staticResources = resources;
+    for (ClusterConfig c : resources.clusters().values()) {
+      clusters.addStatic(c);
+    }
+    setState(ServerState.INITIALIZING);
+    if (!bootstrap.hasDynamicResources()) {
+      startListeners();
+    }
+  }
+
+  /** Binds the static listeners and goes LIVE (after the initial xDS fetch when there is one). */
+  private void startListeners() throws ServerException {
+    for (ListenerConfig l : staticResources.listeners().values()) {
+      await(listeners.addStatic(l), "listener '" + l.name() + "'");
+    }
+    listeners.markWorkersStarted();
+    setState(ServerState.LIVE);
+    live.countDown();
+    LOG.log(System.Logger.Level.INFO, "all listeners started; server live");
+  }
+
+  private void setState(ServerState s) {
+    state = s;
+    stateGauge.set(s.value());
+    liveGauge.set(s == ServerState.LIVE ? 1 : 0);
+  }
+
+  /** The connection managers of one listener config, reading RDS and ECDS from the live snapshot. */
+  private Function<FilterChainConfig, HttpConnectionManager> connectionManagers(ListenerConfig l) {
+    return fc -> {
+      HcmConfig hcm = fc.hcm();
+      Supplier<RouteTableConfig> routes = hcm.routeTable() != null
+          ? hcm::routeTable
+          : () -> snapshot.routeConfigs().get(hcm.rdsName());
+      return new HttpConnectionManager(hcm, l.name(), l.statPrefix(), routes,
+          new FilterChainFactory(hcm.httpFilters(), ecds::get), stats);
+    };
+  }
+
+  /**
+   * Applies a control plane snapshot on the main thread: ECDS configs and route tables become
+   * visible to new streams, clusters and endpoints are updated, then listeners (make before break).
+   * The returned future completes when new listeners are bound.
+   */
+  public java.util.concurrent.CompletableFuture<Void> applySnapshot(ConfigSnapshot next) {
+    return java.util.concurrent.CompletableFuture.runAsync(() -> {
+      Map<String, FilterConfigHandle> replaced = new java.util.HashMap<>();
+      for (ExtensionConfig ext : next.extensionConfigs().values()) {
+        FilterConfigHandle cur = ecds.get(ext.name());
+        if (cur == null || cur.factory() != ext.factory()) {
+          FilterConfigHandle old = ecds.put(ext.name(), new FilterConfigHandle(ext.factory()));
+          if (old != null) {
+            replaced.put(ext.name(), old);
+          }
+        }
+      }
+      for (String name : List.copyOf(ecds.keySet())) {
+        if (!next.extensionConfigs().containsKey(name)) {
+          replaced.put(name, ecds.remove(name));
+        }
+      }
+      snapshot = next;
+      // The old configs are no longer current: their last stream releases them.
+      replaced.values().forEach(FilterConfigHandle::release);
+      clusters.applyDynamic(next.clusters(), next.endpoints());
+      try {
+        if (state != ServerState.LIVE && next.initialized()) {
+          listeners.applyDynamic(next.listeners()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+          startListeners();
+        } else if (state == ServerState.LIVE) {
+          listeners.applyDynamic(next.listeners()).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+      } catch (Exception e) {
+        LOG.log(System.Logger.Level.WARNING, "applying listeners failed: {0}", e.toString());
+      }
+    }, main);
   }
 
   static <T> T await(Future<T> f, String what) throws ServerException {
@@ -206,6 +322,11 @@ public final class Server implements AutoCloseable {
     }
   }
 
+  /** Waits until the server is LIVE; false on timeout. */
+  public boolean awaitLive(Duration timeout) throws InterruptedException {
+    return live.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** The bound port of a listener (useful with port 0), or -1. */
   public int listenerPort(String name) {
     ActiveListener l = listeners.get(name);
@@ -213,7 +334,11 @@ public final class Server implements AutoCloseable {
   }
 
   public Map<String, ActiveListener> listeners() {
-    return Map.copyOf(listeners);
+    return listeners.listeners();
+  }
+
+  public ListenerManager listenerManager() {
+    return listeners;
   }
 
   public ClusterManager clusterManager() {
@@ -224,6 +349,10 @@ public final class Server implements AutoCloseable {
     return stats;
   }
 
+  public ExtensionRegistry registry() {
+    return registry;
+  }
+
   public Vertx vertx() {
     return vertx;
   }
@@ -232,23 +361,74 @@ public final class Server implements AutoCloseable {
     return loops;
   }
 
+  public Bootstrap bootstrap() {
+    return bootstrap;
+  }
+
+  public Settings settings() {
+    return settings;
+  }
+
+  public Instant startTime() {
+    return startTime;
+  }
+
+  public ServerState state() {
+    return state;
+  }
+
+  /** The control plane's config as last applied (EMPTY without xDS). */
+  public ConfigSnapshot snapshot() {
+    return snapshot;
+  }
+
+  /** The bootstrap's static resources as parsed. */
+  public StaticResources staticResources() {
+    return staticResources;
+  }
+
+  /** The current ECDS config handles by name (for tests and admin). */
+  public Map<String, FilterConfigHandle> extensionConfigHandles() {
+    return Map.copyOf(ecds);
+  }
+
   /** What the bootstrap asks for that is not supported (logged as warnings at start). */
   public List<ConfigIssues.Issue> issues() {
     return issues;
   }
 
+  public boolean healthCheckFailed() {
+    return healthCheckFailed;
+  }
+
+  /** {@code /healthcheck/fail} and {@code /healthcheck/ok}. */
+  public void setHealthCheckFailed(boolean failed) {
+    this.healthCheckFailed = failed;
+  }
+
+  /** Starts draining every listener ({@code /drain_listeners}); the server state becomes DRAINING. */
+  public void drainListeners(Duration drainTime) {
+    setState(ServerState.DRAINING);
+    listeners.stopAll(drainTime);
+  }
+
+  public AccessLogManager accessLogFiles() {
+    return accessLogFiles;
+  }
+
   @Override
   public void close() {
-    List<Future<Void>> stops = new ArrayList<>();
-    for (ActiveListener l : listeners.values()) {
-      stops.add(l.stop());
-    }
     try {
-      Future.all(stops).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      listeners.stopAll(Duration.ZERO).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
       LOG.log(System.Logger.Level.WARNING, "listeners did not stop cleanly: {0}", e.toString());
     }
+    main.shutdownNow();
     clusters.close();
+    for (FilterConfigHandle h : ecds.values()) {
+      h.release();
+    }
+    ecds.clear();
     if (accessLogFiles != null) {
       accessLogFiles.close();
     }

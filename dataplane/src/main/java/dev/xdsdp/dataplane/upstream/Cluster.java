@@ -40,6 +40,7 @@ public class Cluster {
   private final LoadBalancer lb;
   private volatile HostSet hostSet = HostSet.EMPTY;
   private volatile boolean closed;
+  private volatile LoadAssignmentConfig lastAssignment;
   private HttpClientAgent http1Client;
   private HttpClientAgent http2Client;
 
@@ -78,8 +79,25 @@ public class Cluster {
   /** Starts host discovery. Returns when the first host set is known or discovery gave up for now. */
   public void initialize() {
     if (config.loadAssignment() != null) {
-      updateHosts(hostsOf(config.loadAssignment()), config.loadAssignment().overprovisioningFactor());
+      updateEndpoints(config.loadAssignment());
     }
+  }
+
+  /**
+   * Applies EDS endpoints (or an updated inline assignment); hosts that stay keep their counters
+   * and pooled connections. Unchanged assignments are ignored.
+   */
+  public synchronized void updateEndpoints(LoadAssignmentConfig assignment) {
+    if (assignment == null || (lastAssignment != null && lastAssignment.source().equals(assignment.source()))) {
+      return;
+    }
+    lastAssignment = assignment;
+    updateHosts(hostsOf(assignment), assignment.overprovisioningFactor());
+  }
+
+  /** The last endpoints applied, or null. */
+  public LoadAssignmentConfig lastAssignment() {
+    return lastAssignment;
   }
 
   /** The host for a request, or null when none can serve. */

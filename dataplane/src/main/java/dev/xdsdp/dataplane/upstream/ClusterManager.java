@@ -41,6 +41,50 @@ public final class ClusterManager {
     activeClusters = cm.gauge("active_clusters");
   }
 
+  private final java.util.Set<String> staticNames = ConcurrentHashMap.newKeySet();
+  private final Map<String, String> errors = new ConcurrentHashMap<>();
+
+  /** Adds a bootstrap cluster; xDS may not replace it. */
+  public void addStatic(ClusterConfig config) {
+    staticNames.add(config.name());
+    addOrUpdate(config);
+  }
+
+  public boolean isStatic(String name) {
+    return staticNames.contains(name);
+  }
+
+  /** Why a dynamic cluster was not applied, by name (for {@code /config_dump}). */
+  public Map<String, String> errors() {
+    return Map.copyOf(errors);
+  }
+
+  /**
+   * Makes the dynamic clusters match {@code desired} (CDS) and gives EDS clusters their endpoints.
+   * New and changed clusters replace the old ones, whose requests in flight finish on the old pools;
+   * unchanged EDS clusters only get their host sets updated. Runs on the main thread.
+   */
+  public void applyDynamic(Map<String, ClusterConfig> desired, Map<String, dev.xdsdp.xds.resource.endpoint.LoadAssignmentConfig> endpoints) {
+    for (ClusterConfig c : desired.values()) {
+      if (staticNames.contains(c.name())) {
+        errors.put(c.name(), "cds: cluster '" + c.name() + "' is static and cannot be updated");
+        continue;
+      }
+      errors.remove(c.name());
+      addOrUpdate(c);
+      Cluster running = clusters.get(c.name());
+      if (c.type() == ClusterConfig.DiscoveryType.EDS && running != null) {
+        running.updateEndpoints(endpoints.get(c.edsServiceName()));
+      }
+    }
+    for (String name : java.util.List.copyOf(clusters.keySet())) {
+      if (!desired.containsKey(name) && !staticNames.contains(name)) {
+        remove(name);
+      }
+    }
+    errors.keySet().retainAll(desired.keySet());
+  }
+
   /** The cluster named {@code name}, or null. */
   public Cluster get(String name) {
     return clusters.get(name);
