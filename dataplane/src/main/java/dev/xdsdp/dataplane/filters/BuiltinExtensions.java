@@ -2,6 +2,7 @@ package dev.xdsdp.dataplane.filters;
 
 import dev.xdsdp.api.accesslog.AccessLoggerFactory;
 import dev.xdsdp.api.registry.ExtensionRegistry;
+import dev.xdsdp.dataplane.filters.headermutation.HeaderMutationFilterFactory;
 import dev.xdsdp.dataplane.router.HeaderMutator;
 import dev.xdsdp.dataplane.router.RouterFilterFactory;
 import dev.xdsdp.dataplane.upstream.ClusterManager;
@@ -16,6 +17,7 @@ public final class BuiltinExtensions {
       ClusterManager clusters, HeaderMutator.ValueFormatter formatter, List<AccessLoggerFactory> accessLoggers) {
     ExtensionRegistry.Builder b = ExtensionRegistry.builder();
     b.register(new RouterFilterFactory(clusters, formatter));
+    b.register(new HeaderMutationFilterFactory(formatter));
     for (AccessLoggerFactory f : accessLoggers) {
       b.register(f);
     }
