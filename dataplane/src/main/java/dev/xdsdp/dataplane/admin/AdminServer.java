@@ -1,9 +1,11 @@
 package dev.xdsdp.dataplane.admin;
 
+import dev.xdsdp.dataplane.http.DateProvider;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -174,18 +176,28 @@ public final class AdminServer implements AutoCloseable {
         AdminResponse response = result.succeeded()
             ? result.result()
             : AdminResponse.text(500, "admin handler failed: " + result.cause() + "\n");
-        send(req.response(), response);
+        send(req, response);
       });
     });
   }
 
-  private void send(HttpServerResponse out, AdminResponse response) {
+  private void send(HttpServerRequest req, AdminResponse response) {
+    HttpServerResponse out = req.response();
     out.setStatusCode(response.status())
         .putHeader("content-type", response.contentType())
         .putHeader("cache-control", "no-cache, max-age=0")
         .putHeader("x-content-type-options", "nosniff")
+        .putHeader("date", DateProvider.now())
         .putHeader("server", "envoy");
-    out.end(Buffer.buffer(response.body(), "UTF-8")).onComplete(done -> {
+    Buffer body = Buffer.buffer(response.body(), "UTF-8");
+    Future<Void> sent;
+    if (req.method() == HttpMethod.HEAD) {
+      // Vert.x would write the body of a HEAD response; the client would then misread it.
+      sent = out.putHeader("content-length", Integer.toString(body.length())).end();
+    } else {
+      sent = out.end(body);
+    }
+    sent.onComplete(done -> {
       if (response.afterSent() != null) {
         vertx.executeBlocking(() -> {
           response.afterSent().run();
@@ -193,6 +205,16 @@ public final class AdminServer implements AutoCloseable {
         }, false);
       }
     });
+  }
+
+  /**
+   * Answers a request in process, without HTTP (Envoy's {@code Admin::request}); runs the handler
+   * on the calling thread, which must not be an event loop.
+   *
+   * @param pathAndQuery e.g. {@code /stats?filter=server}
+   */
+  public AdminResponse request(String method, String pathAndQuery) {
+    return dispatch(AdminRequest.of(method, pathAndQuery, null, null));
   }
 
   /** Routes one request: Envoy's {@code AdminImpl::makeRequest}. */

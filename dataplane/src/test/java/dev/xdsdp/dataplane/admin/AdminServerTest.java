@@ -192,6 +192,8 @@ class AdminServerTest {
     assertEquals("text/plain; charset=UTF-8", r.headers().firstValue("content-type").orElse(""));
     assertEquals("nosniff", r.headers().firstValue("x-content-type-options").orElse(""));
     assertEquals("no-cache, max-age=0", r.headers().firstValue("cache-control").orElse(""));
+    assertEquals("envoy", r.headers().firstValue("server").orElse(""));
+    assertTrue(r.headers().firstValue("date").orElse("").endsWith(" GMT"));
     String body = r.body();
     assertTrue(body.startsWith("admin commands are:\n  /: Admin home page\n  /certs: print certs on machine\n"
         + "  /clusters: upstream cluster status\n      format: The output format; One of (text, json)\n"
@@ -202,6 +204,18 @@ class AdminServerTest {
         + " critical, off)\n"), body);
     assertTrue(body.contains("\n  /stats/prometheus: print server stats in prometheus format\n"), body);
     assertEquals(body, get("/").body());
+  }
+
+  @Test
+  void readOnlyEndpointsAnswerAnyMethodAndHeadHasNoBody() throws Exception {
+    HttpResponse<String> post = post("/listeners");
+    assertEquals(200, post.statusCode());
+    assertEquals(get("/listeners").body(), post.body());
+    HttpResponse<String> head = http.send(HttpRequest.newBuilder(uri("/config_dump"))
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, head.statusCode());
+    assertEquals("application/json", head.headers().firstValue("content-type").orElse(""));
+    assertEquals("", head.body());
   }
 
   @Test
@@ -247,6 +261,10 @@ class AdminServerTest {
     assertEquals("INITIALIZING\n", r.body());
     context.initState = AdminContext.InitState.UNINITIALIZED;
     assertEquals("PRE_INITIALIZING\n", get("/ready").body());
+    // In process, without HTTP.
+    AdminResponse inProcess = admin.request("GET", "/ready");
+    assertEquals(503, inProcess.status());
+    assertEquals("PRE_INITIALIZING\n", inProcess.body());
   }
 
   @Test
@@ -407,6 +425,52 @@ class AdminServerTest {
         + "   \"host_statuses\": [\n    {\n     \"address\": {\n      \"socket_address\": {\n"), r.body());
     assertTrue(r.body().contains("\"priority\": \"HIGH\""), r.body());
     assertTrue(r.body().contains("{\n       \"name\": \"cx_connect_fail\"\n      }"), r.body());
+  }
+
+  @Test
+  void clustersAddedAtRunTimeAreShownAsAddedViaApi() throws Exception {
+    Cluster proto = Cluster.newBuilder()
+        .setName("cds_cluster")
+        .setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(2))
+        .setLoadAssignment(ClusterLoadAssignment.newBuilder().setClusterName("cds_cluster")
+            .addEndpoints(io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints.newBuilder()
+                .setPriority(1)
+                .addLbEndpoints(io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint.newBuilder()
+                    .setHealthStatus(HealthStatus.UNHEALTHY)
+                    .setEndpoint(io.envoyproxy.envoy.config.endpoint.v3.Endpoint.newBuilder()
+                        .setAddress(io.envoyproxy.envoy.config.core.v3.Address.newBuilder()
+                            .setSocketAddress(io.envoyproxy.envoy.config.core.v3.SocketAddress.newBuilder()
+                                .setAddress("10.0.0.9").setPortValue(8080)))))))
+        .build();
+    var parseContext = new dev.xdsdp.xds.resource.ParseContext(
+        BuiltinExtensions.create(server.clusterManager(), (v, rq, rs, i) -> v, List.of()), stats, bootstrap.getNode(),
+        false, new dev.xdsdp.xds.resource.ConfigIssues(), UnaryOperator.identity());
+    server.clusterManager().addOrUpdate(dev.xdsdp.xds.resource.cluster.ClusterResourceType.parse(proto, parseContext));
+    try {
+      String text = get("/clusters").body();
+      assertTrue(text.contains("cds_cluster::added_via_api::true\n"
+          + "cds_cluster::10.0.0.9:8080::cx_active::0\n"), text);
+      assertTrue(text.contains("cds_cluster::10.0.0.9:8080::health_flags::/failed_eds_health\n"), text);
+      assertTrue(text.contains("cds_cluster::10.0.0.9:8080::priority::1\n"), text);
+      Clusters json = parse(get("/clusters?format=json").body(), Clusters.newBuilder()).build();
+      assertTrue(json.getClusterStatusesList().stream()
+          .anyMatch(c -> c.getName().equals("cds_cluster") && c.getAddedViaApi()));
+
+      ConfigDump dump = parse(get("/config_dump?include_eds").body(), ConfigDump.newBuilder()).build();
+      ClustersConfigDump clusters = dump.getConfigs(1).unpack(ClustersConfigDump.class);
+      assertEquals(2, clusters.getStaticClustersCount());
+      assertEquals(proto, unpack(clusters.getDynamicActiveClusters(0).getCluster(), Cluster.class));
+      EndpointsConfigDump eds = dump.getConfigs(2).unpack(EndpointsConfigDump.class);
+      ClusterLoadAssignment cla = unpack(eds.getDynamicEndpointConfigs(0).getEndpointConfig(),
+          ClusterLoadAssignment.class);
+      assertEquals("cds_cluster", cla.getClusterName());
+      assertEquals(1, cla.getEndpoints(0).getPriority());
+      assertEquals(HealthStatus.UNHEALTHY, cla.getEndpoints(0).getLbEndpoints(0).getHealthStatus());
+    } finally {
+      server.clusterManager().remove("cds_cluster");
+    }
+    assertFalse(get("/clusters").body().contains("cds_cluster"));
   }
 
   @Test
