@@ -170,7 +170,13 @@ public final class AdminServer implements AutoCloseable {
 
   private void onRequest(HttpServerRequest req) {
     req.body().onComplete(body -> {
-      AdminRequest request = AdminRequest.of(req.method().name(), req.uri(), req.getHeader("content-type"),
+      // path() and query() rather than uri(): an absolute-form target (GET http://host/stats) has the
+      // same path.
+      String target = req.path() == null ? "/" : req.path();
+      if (req.query() != null) {
+        target += "?" + req.query();
+      }
+      AdminRequest request = AdminRequest.of(req.method().name(), target, req.getHeader("content-type"),
           body.succeeded() ? body.result().toString(StandardCharsets.UTF_8) : null);
       vertx.executeBlocking(() -> dispatch(request), false).onComplete(result -> {
         AdminResponse response = result.succeeded()
@@ -261,7 +267,7 @@ public final class AdminServer implements AutoCloseable {
         if (sa.getAddress().isEmpty()) {
           throw new IllegalArgumentException("admin.address.socket_address.address must not be empty");
         }
-        if (sa.getPortSpecifierCase() == io.envoyproxy.envoy.config.core.v3.SocketAddress.PortSpecifierCase.NAMED_PORT) {
+        if (sa.hasNamedPort()) {
           throw new IllegalArgumentException("admin.address.socket_address: named ports are not supported");
         }
         yield SocketAddress.inetSocketAddress(sa.getPortValue(), sa.getAddress());

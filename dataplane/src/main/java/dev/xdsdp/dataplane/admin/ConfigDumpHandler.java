@@ -37,6 +37,7 @@ final class ConfigDumpHandler {
   private final ConfigTracker tracker;
   private final AdminContext context;
   private final StaticConfigDumps endpoints;
+  private volatile CachedRegistry lastRegistry;
 
   ConfigDumpHandler(ConfigTracker tracker, AdminContext context) {
     this.tracker = tracker;
@@ -85,9 +86,8 @@ final class ConfigDumpHandler {
     }
     Redaction redaction = new Redaction();
     ConfigDump redacted = redaction.redact(dump.build());
-    Set<Descriptor> types = new HashSet<>(redaction.anyTypes());
     JsonFormat.TypeRegistry registry = redaction.unresolved().isEmpty()
-        ? JsonFormat.TypeRegistry.newBuilder().add(types).build()
+        ? registryFor(redaction.anyTypes())
         // A type only the full scan finds: print with every known type.
         : EnvoyTypeRegistry.get().jsonRegistry();
     try {
@@ -96,6 +96,26 @@ final class ConfigDumpHandler {
       return new AdminResponse(500, AdminResponse.TEXT, "cannot print the config dump: " + e.getMessage(), null);
     }
   }
+
+  /**
+   * A JSON registry of {@code types} and the files they need. Successive dumps mostly hold the same
+   * types, so the last registry is kept and reused while it covers them.
+   */
+  private JsonFormat.TypeRegistry registryFor(Set<Descriptor> types) {
+    CachedRegistry cached = lastRegistry;
+    if (cached != null && cached.types().containsAll(types)) {
+      return cached.registry();
+    }
+    Set<Descriptor> all = new HashSet<>(types);
+    if (cached != null) {
+      all.addAll(cached.types());
+    }
+    JsonFormat.TypeRegistry registry = JsonFormat.TypeRegistry.newBuilder().add(all).build();
+    lastRegistry = new CachedRegistry(Set.copyOf(all), registry);
+    return registry;
+  }
+
+  private record CachedRegistry(Set<Descriptor> types, JsonFormat.TypeRegistry registry) {}
 
   private static AdminResponse addAll(ConfigDump.Builder dump, SortedMap<String, ConfigTracker.Source> sources,
       Optional<String> mask, Predicate<String> names) {

@@ -129,7 +129,8 @@ final class Redaction {
   }
 
   // Map values only: redacting keys would leave several "[redacted]" keys.
-  private Message.Builder redactMap(Message message, Message.Builder builder, FieldDescriptor field, boolean sensitive) {
+  private Message.Builder redactMap(
+      Message message, Message.Builder builder, FieldDescriptor field, boolean sensitive) {
     FieldDescriptor valueField = field.getMessageType().findFieldByName("value");
     int count = message.getRepeatedFieldCount(field);
     for (int i = 0; i < count; i++) {

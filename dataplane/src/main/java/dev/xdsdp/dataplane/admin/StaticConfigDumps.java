@@ -177,9 +177,11 @@ public final class StaticConfigDumps {
         continue;
       }
       if (statics.contains(c.name())) {
-        dump.addStaticEndpointConfigs(EndpointsConfigDump.StaticEndpointConfig.newBuilder().setEndpointConfig(Any.pack(cla)));
+        dump.addStaticEndpointConfigs(
+            EndpointsConfigDump.StaticEndpointConfig.newBuilder().setEndpointConfig(Any.pack(cla)));
       } else {
-        dump.addDynamicEndpointConfigs(EndpointsConfigDump.DynamicEndpointConfig.newBuilder().setEndpointConfig(Any.pack(cla)));
+        dump.addDynamicEndpointConfigs(
+            EndpointsConfigDump.DynamicEndpointConfig.newBuilder().setEndpointConfig(Any.pack(cla)));
       }
     }
     return dump.build();
