@@ -36,6 +36,14 @@ public final class CounterImpl implements Counter, Metric {
     return value.sum();
   }
 
+  /**
+   * Sets the value back to zero (the admin {@code /reset_counters}). Increments racing with the
+   * reset may or may not survive it, as in Envoy; the counter stays used.
+   */
+  public void reset() {
+    value.reset();
+  }
+
   @Override
   public String name() {
     return name;
