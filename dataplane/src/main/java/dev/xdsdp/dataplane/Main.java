@@ -98,11 +98,17 @@ public final class Main {
       return 0;
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.log(System.Logger.Level.INFO, "shutting down");
-      server.close();
+    java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
+    Runnable stop = () -> {
+      if (closing.compareAndSet(false, true)) {
+        LOG.log(System.Logger.Level.INFO, "shutting down");
+        server.close();
+      }
       stopped.countDown();
-    }, "shutdown"));
+    };
+    // /quitquitquit and SIGTERM end the same way.
+    server.onShutdownRequested(() -> new Thread(stop, "shutdown").start());
+    Runtime.getRuntime().addShutdownHook(new Thread(stop, "shutdown-hook"));
     LOG.log(System.Logger.Level.INFO, "starting workers");
     try {
       stopped.await();

@@ -17,6 +17,10 @@ public final class DateProvider {
     }
   }
 
+  /** RFC 9110 IMF-fixdate: always two-digit days, unlike {@code RFC_1123_DATE_TIME}. */
+  private static final DateTimeFormatter HTTP_DATE =
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", java.util.Locale.US);
+
   private static volatile Cached cached = new Cached(-1, "");
 
   private DateProvider() {}
@@ -26,8 +30,7 @@ public final class DateProvider {
     long sec = ms / 1000;
     Cached c = cached;
     if (c.second != sec) {
-      c = new Cached(sec, DateTimeFormatter.RFC_1123_DATE_TIME.format(
-          ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(sec), ZoneOffset.UTC)));
+      c = new Cached(sec, HTTP_DATE.format(ZonedDateTime.ofInstant(java.time.Instant.ofEpochSecond(sec), ZoneOffset.UTC)));
       cached = c;
     }
     return c.value;

@@ -193,6 +193,28 @@ public final class ListenerManager {
     return out;
   }
 
+  /**
+   * Drains listeners without removing them from view ({@code /drain_listeners}): they stop
+   * accepting; open connections close after {@code drainTime}. With {@code inboundOnly}, only
+   * listeners whose {@code traffic_direction} is INBOUND.
+   */
+  public void drain(Duration drainTime, boolean inboundOnly) {
+    for (ActiveListener l : listeners.values()) {
+      if (!inboundOnly || "INBOUND".equals(l.config().trafficDirection())) {
+        drain(l, drainTime);
+      }
+    }
+  }
+
+  private void drain(ActiveListener l, Duration time) {
+    draining.add(l);
+    totalDraining.set(draining.size());
+    l.drainAndStop(time).onComplete(ar -> {
+      draining.remove(l);
+      totalDraining.set(draining.size());
+    });
+  }
+
   /** Stops every listener; open connections are closed after {@code grace}. */
   public Future<Void> stopAll(Duration grace) {
     List<Future<Void>> stops = new ArrayList<>();

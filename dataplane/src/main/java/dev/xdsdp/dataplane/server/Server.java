@@ -5,6 +5,9 @@ import dev.xdsdp.api.registry.ExtensionRegistry;
 import dev.xdsdp.api.stats.Gauge;
 import dev.xdsdp.api.stats.StatsScope;
 import dev.xdsdp.dataplane.accesslog.AccessLogManager;
+import dev.xdsdp.dataplane.admin.AdminServer;
+import dev.xdsdp.dataplane.admin.ConfigTracker;
+import dev.xdsdp.dataplane.admin.StaticConfigDumps;
 import dev.xdsdp.dataplane.accesslog.AccessLoggerFactories;
 import dev.xdsdp.dataplane.filters.BuiltinExtensions;
 import dev.xdsdp.dataplane.http.FilterChainFactory;
@@ -93,6 +96,11 @@ public final class Server implements AutoCloseable {
   private volatile List<ConfigIssues.Issue> issues = List.of();
   private StaticResources staticResources;
   private AccessLogManager accessLogFiles;
+  private Options options = Options.defaults();
+  private AdminServer admin;
+  private final ConfigTracker configTracker = new ConfigTracker();
+  private volatile Runnable shutdownHook;
+  private long statsFlushTimer = -1;
 
   private Server(Vertx vertx, WorkerLoops loops, StatsScope stats, Function<ClusterManager, ExtensionRegistry> registryFactory,
       Settings settings, Bootstrap bootstrap) {
@@ -132,7 +140,7 @@ public final class Server implements AutoCloseable {
     int concurrency = options.concurrency() > 0 ? options.concurrency() : Runtime.getRuntime().availableProcessors();
     try {
       Server server = start(bootstrap, new Settings(concurrency, node, Server::normalize, options.drainTime()), stats,
-          cm -> builtinRegistry(cm, files));
+          cm -> builtinRegistry(cm, files), options);
       server.accessLogFiles = files;
       return server;
     } catch (ServerException e) {
@@ -194,6 +202,12 @@ public final class Server implements AutoCloseable {
   public static Server start(
       Bootstrap bootstrap, Settings settings, StatsScope stats, Function<ClusterManager, ExtensionRegistry> registryFactory)
       throws ServerException {
+    return start(bootstrap, settings, stats, registryFactory, Options.defaults());
+  }
+
+  private static Server start(
+      Bootstrap bootstrap, Settings settings, StatsScope stats, Function<ClusterManager, ExtensionRegistry> registryFactory,
+      Options options) throws ServerException {
     Vertx vertx = Vertx.vertx(new VertxOptions()
         .setEventLoopPoolSize(settings.concurrency())
         .setPreferNativeTransport(true));
@@ -201,6 +215,9 @@ public final class Server implements AutoCloseable {
     try {
       WorkerLoops loops = await(WorkerLoops.start(vertx, settings.concurrency()), "start worker loops");
       server = new Server(vertx, loops, stats, registryFactory, settings, bootstrap);
+      server.options = options;
+      server.startAdmin();
+      server.startStatsFlush();
       server.startStatic();
       return server;
     } catch (ServerException | RuntimeException e) {
@@ -213,6 +230,62 @@ public final class Server implements AutoCloseable {
         throw se;
       }
       throw new ServerException(String.valueOf(e.getMessage()), e);
+    }
+  }
+
+  /** The admin server on {@code admin.address}, up before any listener (as Envoy's). */
+  private void startAdmin() throws ServerException {
+    ServerAdminContext ctx = new ServerAdminContext(this, options);
+    StaticConfigDumps.register(configTracker, ctx);
+    if (!bootstrap.hasAdmin() || !bootstrap.getAdmin().hasAddress()) {
+      return;
+    }
+    admin = await(AdminServer.start(vertx, ctx, configTracker, bootstrap.getAdmin().getAddress()), "admin server");
+    LOG.log(System.Logger.Level.INFO, "admin address: {0}", admin.addressString());
+  }
+
+  /** Every {@code stats_flush_interval} (5 s): merge histograms and refresh the server gauges. */
+  private void startStatsFlush() {
+    long ms = bootstrap.hasStatsFlushInterval()
+        ? Math.max(1, dev.xdsdp.xds.resource.ProtoValues.duration(bootstrap.getStatsFlushInterval()).toMillis())
+        : 5000;
+    StatsScope server = stats.scope("server");
+    Gauge uptime = server.gauge("uptime");
+    Gauge allocated = server.gauge("memory_allocated");
+    Gauge heap = server.gauge("memory_heap_size");
+    Runnable flush = () -> {
+      Runtime rt = Runtime.getRuntime();
+      uptime.set(Duration.between(startTime, Instant.now()).toSeconds());
+      allocated.set(rt.totalMemory() - rt.freeMemory());
+      heap.set(rt.totalMemory());
+      if (stats instanceof StatsStore store) {
+        store.mergeHistograms();
+      }
+    };
+    flush.run();
+    statsFlushTimer = vertx.setPeriodic(ms, id -> main.execute(flush));
+  }
+
+  /** The admin server, or null when the bootstrap has none. */
+  public AdminServer admin() {
+    return admin;
+  }
+
+  public ConfigTracker configTracker() {
+    return configTracker;
+  }
+
+  /** What {@code /quitquitquit} runs (Main exits the process); by default the server just closes. */
+  public void onShutdownRequested(Runnable hook) {
+    this.shutdownHook = hook;
+  }
+
+  void requestShutdown() {
+    Runnable hook = shutdownHook;
+    if (hook != null) {
+      hook.run();
+    } else {
+      new Thread(this::close, "shutdown").start();
     }
   }
 
@@ -406,10 +479,15 @@ public final class Server implements AutoCloseable {
     this.healthCheckFailed = failed;
   }
 
-  /** Starts draining every listener ({@code /drain_listeners}); the server state becomes DRAINING. */
-  public void drainListeners(Duration drainTime) {
-    setState(ServerState.DRAINING);
-    listeners.stopAll(drainTime);
+  /**
+   * Starts draining listeners ({@code /drain_listeners}): all of them, or only those with
+   * {@code traffic_direction: INBOUND}. Draining all moves the server to DRAINING.
+   */
+  public void drainListeners(Duration drainTime, boolean inboundOnly) {
+    if (!inboundOnly) {
+      setState(ServerState.DRAINING);
+    }
+    listeners.drain(drainTime, inboundOnly);
   }
 
   public AccessLogManager accessLogFiles() {
@@ -418,6 +496,12 @@ public final class Server implements AutoCloseable {
 
   @Override
   public void close() {
+    if (statsFlushTimer >= 0) {
+      vertx.cancelTimer(statsFlushTimer);
+    }
+    if (admin != null) {
+      admin.close();
+    }
     try {
       listeners.stopAll(Duration.ZERO).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     } catch (Exception e) {
