@@ -76,6 +76,7 @@ public final class WasmInstance implements CpuWatchdog.Watched {
   private volatile long callStartNanos;
   private volatile long callBudgetNanos;
   private volatile long callSeq;
+  private volatile long callThreadId;
 
   private WasmInstance(PluginServices plugin, WasmVm vm, Consumer<WasmInstance> failureListener) {
     this.plugin = plugin;
@@ -257,6 +258,7 @@ public final class WasmInstance implements CpuWatchdog.Watched {
     depth++;
     long start = 0;
     if (outermost) {
+      callThreadId = Thread.currentThread().threadId();
       callSeq++;
       callBudgetNanos =
           (phase == Phase.RUNNING ? plugin.config().limits().callBudget() : plugin.config().limits().startBudget())
@@ -365,6 +367,11 @@ public final class WasmInstance implements CpuWatchdog.Watched {
   }
 
   @Override
+  public long callThreadId() {
+    return callThreadId;
+  }
+
+  @Override
   public void interrupt(long seq) {
     if (callSeq == seq && callStartNanos != 0) {
       LOG.log(
@@ -440,6 +447,11 @@ public final class WasmInstance implements CpuWatchdog.Watched {
 
   public ModuleExports exports() {
     return exports;
+  }
+
+  /** Any exported function by name, or null (tests and diagnostics; callbacks use {@link #exports()}). */
+  public WasmFunction function(String name) {
+    return vm.function(name);
   }
 
   public Phase phase() {

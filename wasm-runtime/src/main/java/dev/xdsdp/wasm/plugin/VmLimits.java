@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Per-VM limits. GraalWasm has no instruction budget, so CPU is bounded in wall time by the
- * runtime's watchdog, which interrupts a call that runs past its budget.
+ * Per-VM limits. GraalWasm has no instruction budget, so CPU is bounded by the runtime's watchdog,
+ * which interrupts a call that uses more than its budget of CPU time.
  *
  * @param maxMemoryPages the most 64 KiB pages a VM may have; written into the module as the
  *     memory's maximum, so {@code memory.grow} fails past it (cpp-host caps at 1 GiB = 16384)
@@ -15,8 +15,11 @@ import java.util.Objects;
  */
 public record VmLimits(long maxMemoryPages, Duration callBudget, Duration startBudget) {
 
-  /** 1 GiB of memory as cpp-host; half a second per callback; ten seconds to start. */
-  public static final VmLimits DEFAULT = new VmLimits(16384, Duration.ofMillis(500), Duration.ofSeconds(10));
+  /**
+   * 1 GiB of memory as cpp-host; one second of CPU per callback (generous: the first calls of a
+   * large module run before the JIT has compiled it); ten seconds to start.
+   */
+  public static final VmLimits DEFAULT = new VmLimits(16384, Duration.ofSeconds(1), Duration.ofSeconds(10));
 
   public VmLimits {
     Objects.requireNonNull(callBudget, "callBudget");

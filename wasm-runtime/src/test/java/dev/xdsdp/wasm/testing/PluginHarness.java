@@ -55,6 +55,7 @@ public final class PluginHarness implements AutoCloseable {
   public final RecordingLog log;
   public final FakeCallouts callouts;
   private PluginReplica replica;
+  private final java.util.List<TestStream> streams = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   private PluginHarness(WasmPlugin plugin, TestLoop loop, RecordingLog log, FakeCallouts callouts) {
     this.plugin = plugin;
@@ -92,11 +93,17 @@ public final class PluginHarness implements AutoCloseable {
 
   public TestStream stream(TestStreamHost host) {
     PluginReplica r = replica();
-    return new TestStream(loop.call(() -> r.newHttpStream(host)), host, loop);
+    TestStream s = new TestStream(loop.call(() -> r.newHttpStream(host)), host, loop);
+    streams.add(s);
+    return s;
   }
 
+  /** Destroys the streams a test left open (a plugin drains them before it closes), then closes. */
   @Override
   public void close() {
+    for (TestStream s : streams) {
+      s.destroy();
+    }
     plugin.close();
     try {
       plugin.closedFuture().get(30, TimeUnit.SECONDS);
@@ -147,6 +154,7 @@ public final class PluginHarness implements AutoCloseable {
       loop.run(stream::onLog);
     }
 
+    /** Ends the stream (idempotent). */
     public void destroy() {
       loop.run(stream::onDestroy);
     }

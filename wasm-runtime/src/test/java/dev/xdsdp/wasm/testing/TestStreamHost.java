@@ -34,6 +34,8 @@ public final class TestStreamHost implements HttpStreamHost {
   public final List<StreamType> closed = new CopyOnWriteArrayList<>();
   public final List<LocalReply> localReplies = new CopyOnWriteArrayList<>();
   public int routeCacheClears;
+  /** Runs on every local reply before it is recorded (to check what the module had done by then). */
+  public java.util.function.Consumer<LocalReply> onLocalReply = r -> {};
 
   /** A request with {@code :method}, {@code :path}, {@code :authority}, {@code :scheme} and the given extra headers. */
   public static TestStreamHost request(String method, String path, String... extraHeaders) {
@@ -121,6 +123,7 @@ public final class TestStreamHost implements HttpStreamHost {
 
   @Override
   public void sendLocalResponse(LocalReply reply) {
+    onLocalReply.accept(reply);
     localReplies.add(reply);
   }
 

@@ -37,7 +37,14 @@ public final class GuestMemory {
   }
 
   private ByteBuffer buffer(long ptr, long len) {
-    ByteBuffer b = vm.memory();
+    ByteBuffer b;
+    try {
+      b = vm.memory();
+    } catch (IllegalStateException e) {
+      // A start section runs inside instantiation, before the module's exports (and so its
+      // memory) are reachable.
+      throw new MemoryAccessException("guest memory is not available yet: " + e.getMessage());
+    }
     if (ptr < 0 || len < 0 || ptr + len > b.capacity()) {
       throw new MemoryAccessException(
           "guest memory access [" + ptr + ", +" + len + ") outside memory of " + b.capacity() + " bytes");
@@ -94,7 +101,7 @@ public final class GuestMemory {
   }
 
   public long size() {
-    return vm.memory().capacity();
+    return buffer(0, 0).capacity();
   }
 
   /**
