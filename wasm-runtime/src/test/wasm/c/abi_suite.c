@@ -549,15 +549,20 @@ static void case_time(void) {
   report_int("log_level", level);
 }
 
+/* Kept reachable so the compiler cannot drop the allocations. */
+static void *volatile grown[512];
+
 static void case_grow(void) {
   int chunks = 0;
   for (int i = 0; i < 512; i++) {
-    void *p = malloc(1 << 20);
+    char *p = malloc(1 << 20);
     if (!p) break;
     memset(p, 1, 1 << 20);
+    grown[i] = p;
     chunks++;
   }
   report_int("grow_chunks", chunks);
+  for (int i = 0; i < chunks; i++) free(grown[i]);
 }
 
 static void case_effective(uint32_t ctx) {

@@ -28,7 +28,7 @@
   (data (i32.const 96) "pages=")        ;; 6
   (data (i32.const 112) "log_oob=")     ;; 8
   (data (i32.const 128) "value_oob=")   ;; 10
-  (data (i32.const 144) ":path")        ;; 5
+  (data (i32.const 144) "h0")           ;; 2
 
   (func (export "proxy_abi_version_0_2_1"))
 
@@ -109,7 +109,7 @@
           (call $log_number (i32.const 112) (i32.const 8)
             (call $log (i32.const 2) (i32.const -100) (i32.const 200)))
           (call $log_number (i32.const 128) (i32.const 10)
-            (call $get_value (i32.const 0) (i32.const 144) (i32.const 5) (i32.const -4) (i32.const 260)))
+            (call $get_value (i32.const 0) (i32.const 144) (i32.const 2) (i32.const -4) (i32.const 260)))
           (br $done))))
     (i32.const 0))
 )

@@ -183,12 +183,16 @@ public final class PluginReplica {
   }
 
   private void scheduleRebuild() {
-    long delay = backoffNanos();
-    nextBuildNanos = System.nanoTime() + delay;
+    nextBuildNanos = System.nanoTime() + backoffNanos();
+    armRebuildTimer();
+  }
+
+  private void armRebuildTimer() {
     if (rebuildTimer != null) {
       rebuildTimer.cancel();
     }
-    rebuildTimer = loop.schedule(Math.max(0, delay / 1_000_000), this::maybeRebuild);
+    long wait = Math.max(0, nextBuildNanos - System.nanoTime());
+    rebuildTimer = loop.schedule((wait + 999_999) / 1_000_000, this::maybeRebuild);
   }
 
   private void maybeRebuild() {
@@ -197,6 +201,7 @@ public final class PluginReplica {
       return;
     }
     if (System.nanoTime() < nextBuildNanos) {
+      armRebuildTimer(); // woken early (a stream, or timer granularity): wait out the backoff
       return;
     }
     building = true;
