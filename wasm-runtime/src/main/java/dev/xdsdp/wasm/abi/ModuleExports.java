@@ -101,8 +101,20 @@ public final class ModuleExports {
   public final WasmFunction start;
   public final WasmFunction main;
 
-  /** Resolves the callbacks of a linked instance. */
+  /** Resolves the callbacks of a linked instance, all of them allowed. */
   public ModuleExports(WasmVm vm, AbiVersion version) {
+    this(vm, version, java.util.Set.of());
+  }
+
+  /**
+   * Resolves the callbacks of a linked instance. With a non-empty {@code allowed} set (Envoy's
+   * capability restriction), a {@code proxy_on_*} callback not in it is never called, as
+   * cpp-host's {@code _GET_PROXY} does; initialisation and the allocator are always resolved.
+   */
+  public ModuleExports(WasmVm raw, AbiVersion version, java.util.Set<String> allowed) {
+    java.util.function.Function<String, WasmFunction> lookup =
+        name -> name.startsWith("proxy_on_") && !allowed.isEmpty() && !allowed.contains(name) ? null : raw.function(name);
+    WasmVm vm = new CallbackLookup(raw, lookup);
     // cpp-host looks up malloc first and falls back to proxy_on_memory_allocate; modules that
     // export both (TinyGo) must see the same allocator they see in Envoy.
     WasmFunction alloc = vm.function("malloc");
@@ -133,5 +145,38 @@ public final class ModuleExports {
     this.initialize = vm.function("_initialize");
     this.start = this.initialize == null ? vm.function("_start") : null;
     this.main = this.initialize != null ? vm.function("main") : null;
+  }
+
+  /** A view of a VM whose {@link #function} applies the capability filter. */
+  private record CallbackLookup(WasmVm vm, java.util.function.Function<String, WasmFunction> lookup) implements WasmVm {
+    @Override
+    public void link(java.util.List<dev.xdsdp.wasm.vm.HostImport> imports) {
+      vm.link(imports);
+    }
+
+    @Override
+    public WasmFunction function(String name) {
+      return name.equals("proxy_on_memory_allocate") ? vm.function(name) : lookup.apply(name);
+    }
+
+    @Override
+    public java.nio.ByteBuffer memory() {
+      return vm.memory();
+    }
+
+    @Override
+    public long memorySize() {
+      return vm.memorySize();
+    }
+
+    @Override
+    public void interrupt() {
+      vm.interrupt();
+    }
+
+    @Override
+    public void close() {
+      vm.close();
+    }
   }
 }

@@ -85,7 +85,7 @@ public final class WasmInstance implements CpuWatchdog.Watched {
     this.memory = new GuestMemory(vm, this::allocate);
     this.queueOwner = queueId -> post(() -> deliverQueueReady(queueId));
     vm.link(HostFunctions.bind(this));
-    this.exports = new ModuleExports(vm, plugin.module().version());
+    this.exports = new ModuleExports(vm, plugin.module().version(), plugin.config().allowedCapabilities());
   }
 
   /**

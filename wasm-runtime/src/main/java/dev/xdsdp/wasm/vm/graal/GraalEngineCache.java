@@ -25,6 +25,7 @@ public final class GraalEngineCache implements WasmEngine {
   private static final System.Logger LOG = System.getLogger("wasm");
 
   private final Map<VmKey, Entry> entries = new HashMap<>();
+  private final Map<VmKey, java.util.concurrent.CompletableFuture<Entry>> compiling = new HashMap<>();
   private final String implementationName;
   private boolean closed;
 
@@ -61,30 +62,66 @@ public final class GraalEngineCache implements WasmEngine {
     return implementationName;
   }
 
+  /**
+   * Compiles outside the lock: modules with different keys compile in parallel; callers asking
+   * for a key being compiled wait for that one compile.
+   */
   @Override
-  public synchronized CompiledModule compile(VmKey key, byte[] bytes) {
-    if (closed) {
-      throw new IllegalStateException("engine closed");
+  public CompiledModule compile(VmKey key, byte[] bytes) {
+    java.util.concurrent.CompletableFuture<Entry> mine = null;
+    java.util.concurrent.CompletableFuture<Entry> pending;
+    synchronized (this) {
+      if (closed) {
+        throw new IllegalStateException("engine closed");
+      }
+      Entry existing = entries.get(key);
+      if (existing != null) {
+        existing.refs++;
+        return existing;
+      }
+      pending = compiling.get(key);
+      if (pending == null) {
+        mine = new java.util.concurrent.CompletableFuture<>();
+        compiling.put(key, mine);
+        pending = mine;
+      }
     }
-    Entry existing = entries.get(key);
-    if (existing != null) {
-      existing.refs++;
-      return existing;
+    if (mine == null) {
+      Entry e = pending.join();
+      synchronized (this) {
+        if (entries.get(key) == e && e.refs > 0) {
+          e.refs++;
+          return e;
+        }
+      }
+      return compile(key, bytes); // released meanwhile: compile again
     }
-    Engine engine = newEngine();
-    Source source = Source.newBuilder("wasm", ByteSequence.create(bytes), sourceName(key)).buildLiteral();
-    // Evaluating a module in a throwaway context parses and validates it; the engine keeps the
-    // parsed module, so every later per-loop context only instantiates.
-    try (Context probe =
-        Context.newBuilder("wasm").engine(engine).allowPolyglotAccess(PolyglotAccess.ALL).build()) {
-      probe.eval(source);
-    } catch (PolyglotException e) {
-      engine.close();
-      throw new IllegalArgumentException("GraalWasm rejected the module: " + e.getMessage(), e);
+    try {
+      Engine engine = newEngine();
+      Source source = Source.newBuilder("wasm", ByteSequence.create(bytes), sourceName(key)).buildLiteral();
+      // Evaluating a module in a throwaway context parses and validates it; the engine keeps the
+      // parsed module, so every later per-loop context only instantiates.
+      try (Context probe =
+          Context.newBuilder("wasm").engine(engine).allowPolyglotAccess(PolyglotAccess.ALL).build()) {
+        probe.eval(source);
+      } catch (PolyglotException e) {
+        engine.close();
+        throw new IllegalArgumentException("GraalWasm rejected the module: " + e.getMessage(), e);
+      }
+      Entry entry = new Entry(key, engine, source);
+      synchronized (this) {
+        compiling.remove(key);
+        entries.put(key, entry);
+      }
+      mine.complete(entry);
+      return entry;
+    } catch (RuntimeException e) {
+      synchronized (this) {
+        compiling.remove(key);
+      }
+      mine.completeExceptionally(e);
+      throw e;
     }
-    Entry entry = new Entry(key, engine, source);
-    entries.put(key, entry);
-    return entry;
   }
 
   private static String sourceName(VmKey key) {
