@@ -70,7 +70,8 @@ final class HttpCallFunctions extends AbiFunctions {
             instance.post(() -> instance.deliverHttpCallResponse(root, token, null, null, null, reason));
           }
         };
-    // Registered before the host sees the call, so a completion that races ahead finds it.
+    // Registered before the host sees the call: a completion is posted to the loop, so it runs
+    // after this hostcall and finds the token.
     root.httpCalls().put(token, () -> {});
     CalloutHost.Callout callout;
     try {
@@ -82,9 +83,7 @@ final class HttpCallFunctions extends AbiFunctions {
       root.httpCalls().remove(token);
       return code(WasmResult.BAD_ARGUMENT);
     }
-    if (root.httpCalls().containsKey(token)) {
-      root.httpCalls().put(token, callout);
-    }
+    root.httpCalls().put(token, callout);
     memory.writeI32(u32(tokenPtr), token);
     return OK;
   }
