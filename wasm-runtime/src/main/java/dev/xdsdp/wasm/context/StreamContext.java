@@ -1,0 +1,50 @@
+package dev.xdsdp.wasm.context;
+
+/** The context of one proxied HTTP stream, child of the plugin's root context. */
+public final class StreamContext extends ContextBase {
+
+  private final RootContext root;
+  private final HttpStreamHost host;
+  boolean localReplySent;
+  boolean accessLogPhase;
+
+  StreamContext(int id, WasmInstance instance, RootContext root, HttpStreamHost host) {
+    super(id, instance);
+    this.root = root;
+    this.host = host;
+  }
+
+  @Override
+  public RootContext root() {
+    return root;
+  }
+
+  public HttpStreamHost host() {
+    return host;
+  }
+
+  @Override
+  public PropertyHost propertyHost() {
+    return host;
+  }
+
+  /** True once the module asked for a local response on this stream. */
+  public boolean localReplySent() {
+    return localReplySent;
+  }
+
+  /** Marks the local response; later callbacks of the stream return a stop status. */
+  public void markLocalReplySent() {
+    localReplySent = true;
+  }
+
+  /** Enters the access-log phase for good: maps become read-only. */
+  public void enterAccessLogPhase() {
+    accessLogPhase = true;
+  }
+
+  /** True during {@code proxy_on_log}: maps are read-only and absent ones are NOT_FOUND. */
+  public boolean accessLogPhase() {
+    return accessLogPhase;
+  }
+}
