@@ -460,7 +460,7 @@ final class ActiveStream implements FilterManager.StreamSink {
       stats.onResponseCode(info.responseCode());
     }
     if (filterManager != null && filterManager.isResponseComplete()) {
-      stats.downstreamRqCompleted.inc();
+      stats.onCompleted();
     }
     stats.downstreamRqTime.record(info.requestCompleteNanos() / 1_000_000);
     HeaderMap trailers = filterManager == null ? null : filterManager.responseTrailers();

@@ -1,9 +1,14 @@
 package dev.xdsdp.dataplane.http;
 
+import static dev.xdsdp.dataplane.stats.HttpConnManagerStatName.*;
+
 import dev.xdsdp.api.stats.Counter;
 import dev.xdsdp.api.stats.Gauge;
 import dev.xdsdp.api.stats.Histogram;
 import dev.xdsdp.api.stats.StatsScope;
+import dev.xdsdp.dataplane.stats.HttpConnManagerListenerStatName;
+import dev.xdsdp.dataplane.stats.HttpConnManagerStatName;
+import dev.xdsdp.dataplane.stats.StatSet;
 
 /**
  * An HTTP connection manager's stats under {@code http.<stat_prefix>.}, plus the per-listener copy
@@ -31,43 +36,55 @@ public final class HcmStats {
   public final Counter downstreamRqTooLarge;
   public final Counter downstreamRqNonRelativePath;
   public final Histogram downstreamRqTime;
-  private final Counter[] rqXx = new Counter[5];
-  private final Counter[] listenerRqXx = new Counter[5];
+  private final Counter[] rqXx;
+  private final Counter[] listenerRqXx;
+  private final Counter listenerRqCompleted;
 
   public HcmStats(StatsScope root, String statPrefix, String listenerStatPrefix) {
-    StatsScope s = root.scope("http").scope(statPrefix);
-    downstreamCxTotal = s.counter("downstream_cx_total");
-    downstreamCxActive = s.gauge("downstream_cx_active");
-    downstreamCxHttp1Total = s.counter("downstream_cx_http1_total");
-    downstreamCxHttp2Total = s.counter("downstream_cx_http2_total");
-    downstreamCxHttp1Active = s.gauge("downstream_cx_http1_active");
-    downstreamCxHttp2Active = s.gauge("downstream_cx_http2_active");
-    downstreamCxDestroy = s.counter("downstream_cx_destroy");
-    downstreamCxDestroyRemote = s.counter("downstream_cx_destroy_remote");
-    downstreamRqTotal = s.counter("downstream_rq_total");
-    downstreamRqHttp1Total = s.counter("downstream_rq_http1_total");
-    downstreamRqHttp2Total = s.counter("downstream_rq_http2_total");
-    downstreamRqActive = s.gauge("downstream_rq_active");
-    downstreamRqCompleted = s.counter("downstream_rq_completed");
-    downstreamRqRxReset = s.counter("downstream_rq_rx_reset");
-    downstreamRqTxReset = s.counter("downstream_rq_tx_reset");
-    downstreamRqTimeout = s.counter("downstream_rq_timeout");
-    downstreamRqIdleTimeout = s.counter("downstream_rq_idle_timeout");
-    downstreamRqTooLarge = s.counter("downstream_rq_too_large");
-    downstreamRqNonRelativePath = s.counter("downstream_rq_non_relative_path");
-    downstreamRqTime = s.histogram("downstream_rq_time", Histogram.Unit.MILLISECONDS);
-    StatsScope l = root.scope("listener").scope(listenerStatPrefix).scope("http").scope(statPrefix);
-    for (int i = 0; i < 5; i++) {
-      rqXx[i] = s.counter("downstream_rq_" + (i + 1) + "xx");
-      listenerRqXx[i] = l.counter("downstream_rq_" + (i + 1) + "xx");
-    }
+    StatSet<HttpConnManagerStatName> s = StatSet.create(root.scope("http").scope(statPrefix), HttpConnManagerStatName.class);
+    StatSet<HttpConnManagerListenerStatName> l = StatSet.create(
+        root.scope("listener").scope(listenerStatPrefix).scope("http").scope(statPrefix), HttpConnManagerListenerStatName.class);
+    downstreamCxTotal = s.counter(DOWNSTREAM_CX_TOTAL);
+    downstreamCxActive = s.gauge(DOWNSTREAM_CX_ACTIVE);
+    downstreamCxHttp1Total = s.counter(DOWNSTREAM_CX_HTTP1_TOTAL);
+    downstreamCxHttp2Total = s.counter(DOWNSTREAM_CX_HTTP2_TOTAL);
+    downstreamCxHttp1Active = s.gauge(DOWNSTREAM_CX_HTTP1_ACTIVE);
+    downstreamCxHttp2Active = s.gauge(DOWNSTREAM_CX_HTTP2_ACTIVE);
+    downstreamCxDestroy = s.counter(DOWNSTREAM_CX_DESTROY);
+    downstreamCxDestroyRemote = s.counter(DOWNSTREAM_CX_DESTROY_REMOTE);
+    downstreamRqTotal = s.counter(DOWNSTREAM_RQ_TOTAL);
+    downstreamRqHttp1Total = s.counter(DOWNSTREAM_RQ_HTTP1_TOTAL);
+    downstreamRqHttp2Total = s.counter(DOWNSTREAM_RQ_HTTP2_TOTAL);
+    downstreamRqActive = s.gauge(DOWNSTREAM_RQ_ACTIVE);
+    downstreamRqCompleted = s.counter(DOWNSTREAM_RQ_COMPLETED);
+    downstreamRqRxReset = s.counter(DOWNSTREAM_RQ_RX_RESET);
+    downstreamRqTxReset = s.counter(DOWNSTREAM_RQ_TX_RESET);
+    downstreamRqTimeout = s.counter(DOWNSTREAM_RQ_TIMEOUT);
+    downstreamRqIdleTimeout = s.counter(DOWNSTREAM_RQ_IDLE_TIMEOUT);
+    downstreamRqTooLarge = s.counter(DOWNSTREAM_RQ_TOO_LARGE);
+    downstreamRqNonRelativePath = s.counter(DOWNSTREAM_RQ_NON_RELATIVE_PATH);
+    downstreamRqTime = s.histogram(DOWNSTREAM_RQ_TIME);
+    rqXx = new Counter[] {s.counter(DOWNSTREAM_RQ_1XX), s.counter(DOWNSTREAM_RQ_2XX), s.counter(DOWNSTREAM_RQ_3XX),
+        s.counter(DOWNSTREAM_RQ_4XX), s.counter(DOWNSTREAM_RQ_5XX)};
+    listenerRqXx = new Counter[] {
+        l.counter(HttpConnManagerListenerStatName.DOWNSTREAM_RQ_1XX), l.counter(HttpConnManagerListenerStatName.DOWNSTREAM_RQ_2XX),
+        l.counter(HttpConnManagerListenerStatName.DOWNSTREAM_RQ_3XX), l.counter(HttpConnManagerListenerStatName.DOWNSTREAM_RQ_4XX),
+        l.counter(HttpConnManagerListenerStatName.DOWNSTREAM_RQ_5XX)};
+    listenerRqCompleted = l.counter(HttpConnManagerListenerStatName.DOWNSTREAM_RQ_COMPLETED);
   }
 
+  /** Counts a response sent downstream by class ({@code downstream_rq_2xx}), here and per listener. */
   public void onResponseCode(int code) {
     int cls = code / 100;
     if (cls >= 1 && cls <= 5) {
       rqXx[cls - 1].inc();
       listenerRqXx[cls - 1].inc();
     }
+  }
+
+  /** A request completed: {@code downstream_rq_completed} here and per listener. */
+  public void onCompleted() {
+    downstreamRqCompleted.inc();
+    listenerRqCompleted.inc();
   }
 }

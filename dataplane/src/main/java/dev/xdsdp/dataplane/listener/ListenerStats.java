@@ -1,8 +1,12 @@
 package dev.xdsdp.dataplane.listener;
 
+import static dev.xdsdp.dataplane.stats.ListenerStatName.*;
+
 import dev.xdsdp.api.stats.Counter;
 import dev.xdsdp.api.stats.Gauge;
 import dev.xdsdp.api.stats.StatsScope;
+import dev.xdsdp.dataplane.stats.ListenerStatName;
+import dev.xdsdp.dataplane.stats.StatSet;
 
 /** A listener's stats under {@code listener.<address or stat_prefix>.}, Envoy's names. */
 final class ListenerStats {
@@ -13,10 +17,10 @@ final class ListenerStats {
   final Counter noFilterChainMatch;
 
   ListenerStats(StatsScope root, String statPrefix) {
-    StatsScope s = root.scope("listener").scope(statPrefix);
-    downstreamCxTotal = s.counter("downstream_cx_total");
-    downstreamCxActive = s.gauge("downstream_cx_active");
-    downstreamCxDestroy = s.counter("downstream_cx_destroy");
-    noFilterChainMatch = s.counter("no_filter_chain_match");
+    StatSet<ListenerStatName> s = StatSet.create(root.scope("listener").scope(statPrefix), ListenerStatName.class);
+    downstreamCxTotal = s.counter(DOWNSTREAM_CX_TOTAL);
+    downstreamCxActive = s.gauge(DOWNSTREAM_CX_ACTIVE);
+    downstreamCxDestroy = s.counter(DOWNSTREAM_CX_DESTROY);
+    noFilterChainMatch = s.counter(NO_FILTER_CHAIN_MATCH);
   }
 }

@@ -134,6 +134,10 @@ final class RouterFilter implements HttpFilter, UpstreamRequest.Listener, Waterm
     return FilterHeadersStatus.STOP_ITERATION;
   }
 
+  private boolean internalRequest() {
+    return Boolean.TRUE.equals(callbacks.streamInfo().filterState().get("xdsdp.internal_request"));
+  }
+
   private LocalReply withResponseHeaders(LocalReply reply) {
     HeaderMap extra = HeaderMap.create();
     mutator.applyResponse(route, extra, downstreamHeaders, callbacks.streamInfo());
@@ -408,7 +412,7 @@ final class RouterFilter implements HttpFilter, UpstreamRequest.Listener, Waterm
       info.addResponseFlag(ResponseFlag.UPSTREAM_RETRY_LIMIT_EXCEEDED);
     }
     int status = headers.status();
-    cluster.stats().onResponseCode(status);
+    cluster.stats().onResponseCode(status, internalRequest());
     if (!config.suppressEnvoyHeaders()) {
       long ms = (System.nanoTime() - a.startNanos()) / 1_000_000;
       headers.set("x-envoy-upstream-service-time", Long.toString(ms));
@@ -448,8 +452,7 @@ final class RouterFilter implements HttpFilter, UpstreamRequest.Listener, Waterm
   private void onUpstreamComplete(UpstreamRequest a, int status) {
     StreamInfo info = callbacks.streamInfo();
     info.onLastUpstreamRxByteReceived();
-    cluster.stats().upstreamRqCompleted.inc();
-    cluster.stats().upstreamRqTime.record((System.nanoTime() - a.startNanos()) / 1_000_000);
+    cluster.stats().onResponseTime((System.nanoTime() - a.startNanos()) / 1_000_000, internalRequest());
     retry.release(retry.attempts() > 1);
     finished = true;
     cleanup();

@@ -1,7 +1,11 @@
 package dev.xdsdp.dataplane.router;
 
+import static dev.xdsdp.dataplane.stats.RouterStatName.*;
+
 import dev.xdsdp.api.stats.Counter;
 import dev.xdsdp.api.stats.StatsScope;
+import dev.xdsdp.dataplane.stats.RouterStatName;
+import dev.xdsdp.dataplane.stats.StatSet;
 
 /** The router's stats in its connection manager's scope ({@code http.<stat_prefix>.}), Envoy's names. */
 final class RouterStats {
@@ -14,11 +18,12 @@ final class RouterStats {
   final Counter rqResetAfterDownstreamResponseStarted;
 
   RouterStats(StatsScope scope) {
-    noRoute = scope.counter("no_route");
-    noCluster = scope.counter("no_cluster");
-    rqRedirect = scope.counter("rq_redirect");
-    rqDirectResponse = scope.counter("rq_direct_response");
-    rqTotal = scope.counter("rq_total");
-    rqResetAfterDownstreamResponseStarted = scope.counter("rq_reset_after_downstream_response_started");
+    StatSet<RouterStatName> s = StatSet.create(scope, RouterStatName.class);
+    noRoute = s.counter(NO_ROUTE);
+    noCluster = s.counter(NO_CLUSTER);
+    rqRedirect = s.counter(RQ_REDIRECT);
+    rqDirectResponse = s.counter(RQ_DIRECT_RESPONSE);
+    rqTotal = s.counter(RQ_TOTAL);
+    rqResetAfterDownstreamResponseStarted = s.counter(RQ_RESET_AFTER_DOWNSTREAM_RESPONSE_STARTED);
   }
 }

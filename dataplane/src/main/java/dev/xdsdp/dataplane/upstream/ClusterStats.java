@@ -1,17 +1,22 @@
 package dev.xdsdp.dataplane.upstream;
 
+import static dev.xdsdp.dataplane.stats.ClusterStatName.*;
+
 import dev.xdsdp.api.stats.Counter;
 import dev.xdsdp.api.stats.Gauge;
-import dev.xdsdp.api.stats.Histogram;
 import dev.xdsdp.api.stats.StatsScope;
-import java.util.concurrent.ConcurrentHashMap;
+import dev.xdsdp.dataplane.stats.CircuitBreakerStatName;
+import dev.xdsdp.dataplane.stats.ClusterStatName;
+import dev.xdsdp.dataplane.stats.ResponseCodeStats;
+import dev.xdsdp.dataplane.stats.StatSet;
 
-/** A cluster's stats under {@code cluster.<name>.}, with Envoy's names, made once per cluster. */
+/**
+ * A cluster's stats under {@code cluster.<name>.}: Envoy's whole set (made when the cluster is, as
+ * Envoy does), with fields for the ones the proxy updates on the request path.
+ */
 public final class ClusterStats {
 
-  private final StatsScope scope;
   public final Counter upstreamRqTotal;
-  public final Counter upstreamRqCompleted;
   public final Gauge upstreamRqActive;
   public final Counter upstreamRqPendingTotal;
   public final Gauge upstreamRqPendingActive;
@@ -25,15 +30,12 @@ public final class ClusterStats {
   public final Counter upstreamRqCancelled;
   public final Counter upstreamRqRxReset;
   public final Counter upstreamRqTxReset;
-  public final Counter upstreamRqMaintenanceMode;
-  public final Histogram upstreamRqTime;
   public final Counter upstreamCxTotal;
   public final Gauge upstreamCxActive;
   public final Counter upstreamCxHttp1Total;
   public final Counter upstreamCxHttp2Total;
   public final Counter upstreamCxConnectFail;
   public final Counter upstreamCxConnectTimeout;
-  public final Counter upstreamCxOverflow;
   public final Counter upstreamCxDestroy;
   public final Counter upstreamCxNoneHealthy;
   public final Counter upstreamCxRxBytesTotal;
@@ -52,75 +54,64 @@ public final class ClusterStats {
   public final Gauge cbRqPendingOpen;
   public final Gauge cbRqOpen;
   public final Gauge cbRqRetryOpen;
-  private final Counter rq1xx;
-  private final Counter rq2xx;
-  private final Counter rq3xx;
-  private final Counter rq4xx;
-  private final Counter rq5xx;
-  private final ConcurrentHashMap<Integer, Counter> perCode = new ConcurrentHashMap<>();
+  private final ResponseCodeStats codes;
 
   public ClusterStats(StatsScope root, String statName) {
-    this.scope = root.scope("cluster").scope(statName);
-    upstreamRqTotal = scope.counter("upstream_rq_total");
-    upstreamRqCompleted = scope.counter("upstream_rq_completed");
-    upstreamRqActive = scope.gauge("upstream_rq_active");
-    upstreamRqPendingTotal = scope.counter("upstream_rq_pending_total");
-    upstreamRqPendingActive = scope.gauge("upstream_rq_pending_active");
-    upstreamRqPendingOverflow = scope.counter("upstream_rq_pending_overflow");
-    upstreamRqTimeout = scope.counter("upstream_rq_timeout");
-    upstreamRqPerTryTimeout = scope.counter("upstream_rq_per_try_timeout");
-    upstreamRqRetry = scope.counter("upstream_rq_retry");
-    upstreamRqRetrySuccess = scope.counter("upstream_rq_retry_success");
-    upstreamRqRetryOverflow = scope.counter("upstream_rq_retry_overflow");
-    upstreamRqRetryLimitExceeded = scope.counter("upstream_rq_retry_limit_exceeded");
-    upstreamRqCancelled = scope.counter("upstream_rq_cancelled");
-    upstreamRqRxReset = scope.counter("upstream_rq_rx_reset");
-    upstreamRqTxReset = scope.counter("upstream_rq_tx_reset");
-    upstreamRqMaintenanceMode = scope.counter("upstream_rq_maintenance_mode");
-    upstreamRqTime = scope.histogram("upstream_rq_time", Histogram.Unit.MILLISECONDS);
-    upstreamCxTotal = scope.counter("upstream_cx_total");
-    upstreamCxActive = scope.gauge("upstream_cx_active");
-    upstreamCxHttp1Total = scope.counter("upstream_cx_http1_total");
-    upstreamCxHttp2Total = scope.counter("upstream_cx_http2_total");
-    upstreamCxConnectFail = scope.counter("upstream_cx_connect_fail");
-    upstreamCxConnectTimeout = scope.counter("upstream_cx_connect_timeout");
-    upstreamCxOverflow = scope.counter("upstream_cx_overflow");
-    upstreamCxDestroy = scope.counter("upstream_cx_destroy");
-    upstreamCxNoneHealthy = scope.counter("upstream_cx_none_healthy");
-    upstreamCxRxBytesTotal = scope.counter("upstream_cx_rx_bytes_total");
-    upstreamCxTxBytesTotal = scope.counter("upstream_cx_tx_bytes_total");
-    membershipHealthy = scope.gauge("membership_healthy");
-    membershipDegraded = scope.gauge("membership_degraded");
-    membershipTotal = scope.gauge("membership_total");
-    membershipChange = scope.counter("membership_change");
-    lbHealthyPanic = scope.counter("lb_healthy_panic");
-    updateAttempt = scope.counter("update_attempt");
-    updateSuccess = scope.counter("update_success");
-    updateFailure = scope.counter("update_failure");
-    updateEmpty = scope.counter("update_empty");
-    maxHostWeight = scope.gauge("max_host_weight");
-    StatsScope cb = scope.scope("circuit_breakers").scope("default");
-    cbCxOpen = cb.gauge("cx_open");
-    cbRqPendingOpen = cb.gauge("rq_pending_open");
-    cbRqOpen = cb.gauge("rq_open");
-    cbRqRetryOpen = cb.gauge("rq_retry_open");
-    rq1xx = scope.counter("upstream_rq_1xx");
-    rq2xx = scope.counter("upstream_rq_2xx");
-    rq3xx = scope.counter("upstream_rq_3xx");
-    rq4xx = scope.counter("upstream_rq_4xx");
-    rq5xx = scope.counter("upstream_rq_5xx");
+    StatsScope scope = root.scope("cluster").scope(statName);
+    StatSet<ClusterStatName> s = StatSet.create(scope, ClusterStatName.class);
+    StatSet<CircuitBreakerStatName> cb =
+        StatSet.create(scope.scope("circuit_breakers").scope("default"), CircuitBreakerStatName.class);
+    codes = new ResponseCodeStats(scope);
+    upstreamRqTotal = s.counter(UPSTREAM_RQ_TOTAL);
+    upstreamRqActive = s.gauge(UPSTREAM_RQ_ACTIVE);
+    upstreamRqPendingTotal = s.counter(UPSTREAM_RQ_PENDING_TOTAL);
+    upstreamRqPendingActive = s.gauge(UPSTREAM_RQ_PENDING_ACTIVE);
+    upstreamRqPendingOverflow = s.counter(UPSTREAM_RQ_PENDING_OVERFLOW);
+    upstreamRqTimeout = s.counter(UPSTREAM_RQ_TIMEOUT);
+    upstreamRqPerTryTimeout = s.counter(UPSTREAM_RQ_PER_TRY_TIMEOUT);
+    upstreamRqRetry = s.counter(UPSTREAM_RQ_RETRY);
+    upstreamRqRetrySuccess = s.counter(UPSTREAM_RQ_RETRY_SUCCESS);
+    upstreamRqRetryOverflow = s.counter(UPSTREAM_RQ_RETRY_OVERFLOW);
+    upstreamRqRetryLimitExceeded = s.counter(UPSTREAM_RQ_RETRY_LIMIT_EXCEEDED);
+    upstreamRqCancelled = s.counter(UPSTREAM_RQ_CANCELLED);
+    upstreamRqRxReset = s.counter(UPSTREAM_RQ_RX_RESET);
+    upstreamRqTxReset = s.counter(UPSTREAM_RQ_TX_RESET);
+    upstreamCxTotal = s.counter(UPSTREAM_CX_TOTAL);
+    upstreamCxActive = s.gauge(UPSTREAM_CX_ACTIVE);
+    upstreamCxHttp1Total = s.counter(UPSTREAM_CX_HTTP1_TOTAL);
+    upstreamCxHttp2Total = s.counter(UPSTREAM_CX_HTTP2_TOTAL);
+    upstreamCxConnectFail = s.counter(UPSTREAM_CX_CONNECT_FAIL);
+    upstreamCxConnectTimeout = s.counter(UPSTREAM_CX_CONNECT_TIMEOUT);
+    upstreamCxDestroy = s.counter(UPSTREAM_CX_DESTROY);
+    upstreamCxNoneHealthy = s.counter(UPSTREAM_CX_NONE_HEALTHY);
+    upstreamCxRxBytesTotal = s.counter(UPSTREAM_CX_RX_BYTES_TOTAL);
+    upstreamCxTxBytesTotal = s.counter(UPSTREAM_CX_TX_BYTES_TOTAL);
+    membershipHealthy = s.gauge(MEMBERSHIP_HEALTHY);
+    membershipDegraded = s.gauge(MEMBERSHIP_DEGRADED);
+    membershipTotal = s.gauge(MEMBERSHIP_TOTAL);
+    membershipChange = s.counter(MEMBERSHIP_CHANGE);
+    lbHealthyPanic = s.counter(LB_HEALTHY_PANIC);
+    updateAttempt = s.counter(UPDATE_ATTEMPT);
+    updateSuccess = s.counter(UPDATE_SUCCESS);
+    updateFailure = s.counter(UPDATE_FAILURE);
+    updateEmpty = s.counter(UPDATE_EMPTY);
+    maxHostWeight = s.gauge(MAX_HOST_WEIGHT);
+    cbCxOpen = cb.gauge(CircuitBreakerStatName.CX_OPEN);
+    cbRqPendingOpen = cb.gauge(CircuitBreakerStatName.RQ_PENDING_OPEN);
+    cbRqOpen = cb.gauge(CircuitBreakerStatName.RQ_OPEN);
+    cbRqRetryOpen = cb.gauge(CircuitBreakerStatName.RQ_RETRY_OPEN);
   }
 
-  /** Counts a finished upstream request by response code ({@code upstream_rq_2xx}, {@code upstream_rq_200}). */
-  public void onResponseCode(int code) {
-    switch (code / 100) {
-      case 1 -> rq1xx.inc();
-      case 2 -> rq2xx.inc();
-      case 3 -> rq3xx.inc();
-      case 4 -> rq4xx.inc();
-      case 5 -> rq5xx.inc();
-      default -> { }
-    }
-    perCode.computeIfAbsent(code, c -> scope.counter("upstream_rq_" + c)).inc();
+  /**
+   * Counts an upstream response: {@code upstream_rq_completed}, {@code upstream_rq_2xx},
+   * {@code upstream_rq_200} and their {@code internal.}/{@code external.} copies, as Envoy.
+   */
+  public void onResponseCode(int code, boolean internalRequest) {
+    codes.chargeResponseStat(code, internalRequest, false);
+  }
+
+  /** Records {@code upstream_rq_time} (and its internal/external copy). */
+  public void onResponseTime(long millis, boolean internalRequest) {
+    codes.chargeResponseTiming(millis, internalRequest, false);
   }
 }
