@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.protobuf.util.JsonFormat;
 import dev.xdsdp.dataplane.filters.BuiltinExtensions;
-import dev.xdsdp.dataplane.testing.MapStats;
+import dev.xdsdp.dataplane.stats.StatsStore;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
@@ -43,7 +43,7 @@ class ServerSmokeTest {
     Bootstrap.Builder b = Bootstrap.newBuilder();
     JsonFormat.parser().usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
         .add(HttpConnectionManager.getDescriptor()).add(Router.getDescriptor()).build()).merge(json, b);
-    MapStats stats = new MapStats();
+    StatsStore stats = new StatsStore();
     try (Server server = Server.start(b.build(), new Server.Settings(2, Node.getDefaultInstance(), UnaryOperator.identity()),
         stats, cm -> BuiltinExtensions.create(cm, (v, rq, rs, i) -> v, List.of()))) {
       int port = server.listenerPort("l");
@@ -60,8 +60,8 @@ class ServerSmokeTest {
       HttpResponse<String> n = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/nothing")).build(),
           HttpResponse.BodyHandlers.ofString());
       assertEquals(404, n.statusCode());
-      assertEquals(1, stats.value("cluster.backend.upstream_rq_200"));
-      assertEquals(1, stats.value("http.ingress.no_route"));
+      assertEquals(1, stats.counter("cluster.backend.upstream_rq_200").value());
+      assertEquals(1, stats.counter("http.ingress.no_route").value());
     } finally {
       up.close();
     }
