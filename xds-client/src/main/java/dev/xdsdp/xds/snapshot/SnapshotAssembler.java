@@ -231,13 +231,18 @@ public final class SnapshotAssembler {
   }
 
   private void activateReadyListeners() {
+    boolean replaced = false;
     for (String name : List.copyOf(warmingListeners.keySet())) {
       ListenerConfig l = warmingListeners.get(name);
       if (ready(deps(l))) {
         warmingListeners.remove(name);
-        activeListeners.put(name, l);
+        replaced |= activeListeners.put(name, l) != null;
         LOG.log(System.Logger.Level.INFO, "lds: listener ''{0}'' warmed", name);
       }
+    }
+    if (replaced) {
+      // The old versions' routes and extension configs may have no user left.
+      updateListenerSubscriptions();
     }
     checkInitialized();
   }
