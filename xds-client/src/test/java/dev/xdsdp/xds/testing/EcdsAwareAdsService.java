@@ -295,7 +295,9 @@ public final class EcdsAwareAdsService extends AggregatedDiscoveryServiceImplBas
             b.addResources(Resource.newBuilder().setName(n).setVersion(c.version()).setResource(Any.pack(t)));
             clientHas.put(n, c.version());
           }
-        } else if (has != null || mustAnswer.contains(n)) {
+        } else if (has != null) {
+          // Only real deletions: a name that never existed is left unanswered, so a listener
+          // waiting on it keeps warming until its initial_fetch_timeout.
           b.addRemovedResources(n);
           clientHas.remove(n);
         }

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A minimal extension registry for xDS tests: a terminal filter configured by
  * {@code envoy.extensions.filters.http.router.v3.Router} and a header-adding filter configured by
  * {@code envoy.extensions.filters.http.header_mutation.v3.HeaderMutation} (its request mutations'
- * {@code append} entries). The real router lives in the data plane.
+ * {@code append} entries), plus a pass-through filter configured by
+ * {@code set_metadata.v3.Config}. The real router lives in the data plane.
  */
 public final class TestFilters {
 
@@ -27,13 +28,17 @@ public final class TestFilters {
   public static final String HEADER_MUTATION_TYPE_URL =
       "type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutation";
 
+  public static final String SET_METADATA_TYPE_URL =
+      "type.googleapis.com/envoy.extensions.filters.http.set_metadata.v3.Config";
+
   /** How many header-adding factories were released (replaced ECDS configs that failed a check). */
   public static final AtomicInteger RELEASED = new AtomicInteger();
 
   private TestFilters() {}
 
   public static ExtensionRegistry registry() {
-    return ExtensionRegistry.builder().register(new TerminalFactory()).register(new AddHeadersFactory()).build();
+    return ExtensionRegistry.builder().register(new TerminalFactory()).register(new AddHeadersFactory())
+        .register(new NoOpFactory()).build();
   }
 
   /** The header-adding filter's factory: adds the configured request headers. */
@@ -70,6 +75,21 @@ public final class TestFilters {
     @Override
     public boolean isTerminal() {
       return true;
+    }
+  }
+
+  /** A pass-through filter configured by {@code set_metadata.v3.Config}, for a second non-terminal type. */
+  private static final class NoOpFactory
+      extends AbstractFilterFactory<io.envoyproxy.envoy.extensions.filters.http.set_metadata.v3.Config> {
+    NoOpFactory() {
+      super("envoy.filters.http.set_metadata", io.envoyproxy.envoy.extensions.filters.http.set_metadata.v3.Config.class,
+          io.envoyproxy.envoy.extensions.filters.http.set_metadata.v3.Config.getDefaultInstance());
+    }
+
+    @Override
+    protected FilterFactory createFilterFactory(
+        io.envoyproxy.envoy.extensions.filters.http.set_metadata.v3.Config config, FactoryContext context) {
+      return () -> new HttpFilter() {};
     }
   }
 
