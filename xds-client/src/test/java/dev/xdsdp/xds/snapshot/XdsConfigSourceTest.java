@@ -420,4 +420,20 @@ class XdsConfigSourceTest {
         List.of());
     h.await(x -> x.listeners().containsKey("ingress"), "late config still applies");
   }
+
+  @org.junit.jupiter.api.Test
+  void rateLimitSettingsQueueRequestsAndCountThem() {
+    cp = TestControlPlane.startTcp();
+    serve("1", backend(), backendEndpoints(8081), List.of(rdsListener("ingress", 10001, "routes", 0)),
+        List.of(route("routes", "backend")));
+    var b = dev.xdsdp.xds.testing.XdsTestResources.info(cp, false, 0);
+    var info = new dev.xdsdp.xds.bootstrap.XdsBootstrapInfo(b.apiType(), b.server(), b.clusterName(), b.keepalive(),
+        b.tcpKeepalive(), b.initialMetadata(), b.setNodeOnFirstMessageOnly(), b.lds(), b.ldsInitialFetchTimeout(),
+        b.cds(), b.cdsInitialFetchTimeout(), new dev.xdsdp.xds.bootstrap.XdsBootstrapInfo.RateLimit(1, 20),
+        b.staticClusterNames(), b.warnings());
+    h = new XdsHarness(cp, false).start(info);
+    h.await(ConfigSnapshot::initialized, "initialized through the rate limit");
+    h.awaitStat("control_plane.rate_limit_enforced", v -> v >= 1);
+    h.awaitStat("control_plane.pending_requests", v -> v == 0);
+  }
 }
