@@ -131,6 +131,7 @@ public record XdsBootstrapInfo(
    * @throws BootstrapException naming the field when the config asks for something this client
    *     cannot do
    */
+  @SuppressWarnings("deprecation") // V2 is named to reject it.
   public static Optional<XdsBootstrapInfo> from(Bootstrap bootstrap) throws BootstrapException {
     if (!bootstrap.hasDynamicResources()) {
       return Optional.empty();
@@ -243,6 +244,7 @@ public record XdsBootstrapInfo(
         rateLimit, staticNames, warnings));
   }
 
+  @SuppressWarnings("deprecation") // V2 is named to reject it.
   private static void checkAds(ConfigSource cs, String path) throws BootstrapException {
     switch (cs.getConfigSourceSpecifierCase()) {
       case ADS -> {
@@ -295,6 +297,7 @@ public record XdsBootstrapInfo(
     };
   }
 
+  @SuppressWarnings("deprecation") // Istio still sets the cluster's own http2_protocol_options.
   private static Keepalive keepalive(Cluster c) {
     KeepaliveSettings k = null;
     var options = c.getTypedExtensionProtocolOptionsMap().get("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");

@@ -66,7 +66,8 @@ public final class SnapshotAssembler {
 
   private final Map<String, ListenerConfig> activeListeners = new TreeMap<>();
   private final Map<String, ListenerConfig> warmingListeners = new TreeMap<>();
-  private final Map<ListenerConfig, ListenerDeps> depsCache = new HashMap<>();
+  // By identity: records would hash whole listener trees on every lookup.
+  private final Map<ListenerConfig, ListenerDeps> depsCache = new java.util.IdentityHashMap<>();
   private final Map<String, ClusterConfig> activeClusters = new TreeMap<>();
   private final Map<String, ClusterConfig> warmingClusters = new TreeMap<>();
   private final Map<String, ScheduledFuture<?>> clusterWarmTimers = new HashMap<>();
@@ -201,7 +202,7 @@ public final class SnapshotAssembler {
     Map<String, Duration> rds = new LinkedHashMap<>();
     Map<String, Duration> ecds = new LinkedHashMap<>();
     Map<String, String> rdsPrefixes = new HashMap<>();
-    Set<ListenerConfig> live = new HashSet<>();
+    Set<ListenerConfig> live = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     for (ListenerConfig l : allListeners()) {
       live.add(l);
       ListenerDeps d = deps(l);

@@ -46,6 +46,7 @@ public final class GrpcXdsTransport implements XdsTransport {
   }
 
   /** Opens a channel to the ADS server of {@code info}; nothing connects until a stream opens. */
+  @SuppressWarnings("deprecation") // EpollEventLoopGroup: the shaded Netty 4.1 API grpc-java documents for UDS.
   public static GrpcXdsTransport create(XdsBootstrapInfo info) {
     XdsBootstrapInfo.ServerTarget t = info.server();
     NettyChannelBuilder builder;
