@@ -49,7 +49,7 @@ final class AdminJson {
       switch (c) {
         case '"' -> {
           int end = endOfString(compact, i);
-          out.append(compact, i, end);
+          appendString(out, compact.substring(i, end));
           i = end;
           continue;
         }
@@ -87,6 +87,44 @@ final class AdminJson {
       i++;
     }
     return out.toString();
+  }
+
+  /**
+   * Appends a JSON string, undoing the HTML-safe escapes of protobuf-java's printer
+   * ({@code \u0027} for {@code '}, and {@code < > & =}): protobuf C++, and so Envoy, prints them as is.
+   */
+  private static void appendString(StringBuilder out, String quoted) {
+    if (quoted.indexOf("\\u00") < 0) {
+      out.append(quoted);
+      return;
+    }
+    int i = 0;
+    while (i < quoted.length()) {
+      char c = quoted.charAt(i);
+      if (c == '\\' && i + 1 < quoted.length() && quoted.charAt(i + 1) == '\\') {
+        out.append("\\\\");
+        i += 2;
+        continue;
+      }
+      if (c == '\\' && quoted.startsWith("u00", i + 1) && i + 6 <= quoted.length()) {
+        String hex = quoted.substring(i + 4, i + 6);
+        char plain = switch (hex) {
+          case "27" -> '\'';
+          case "3c" -> '<';
+          case "3e" -> '>';
+          case "26" -> '&';
+          case "3d" -> '=';
+          default -> 0;
+        };
+        if (plain != 0) {
+          out.append(plain);
+          i += 6;
+          continue;
+        }
+      }
+      out.append(c);
+      i++;
+    }
   }
 
   private static int endOfString(String s, int start) {

@@ -8,6 +8,10 @@ import dev.xdsdp.dataplane.accesslog.AccessLogManager;
 import dev.xdsdp.dataplane.admin.AdminServer;
 import dev.xdsdp.dataplane.admin.ConfigTracker;
 import dev.xdsdp.dataplane.admin.StaticConfigDumps;
+import dev.xdsdp.dataplane.admin.XdsConfigDumps;
+import dev.xdsdp.xds.bootstrap.BootstrapException;
+import dev.xdsdp.xds.bootstrap.XdsBootstrapInfo;
+import dev.xdsdp.xds.snapshot.XdsConfigSource;
 import dev.xdsdp.dataplane.accesslog.AccessLoggerFactories;
 import dev.xdsdp.dataplane.filters.BuiltinExtensions;
 import dev.xdsdp.dataplane.http.FilterChainFactory;
@@ -101,6 +105,8 @@ public final class Server implements AutoCloseable {
   private final ConfigTracker configTracker = new ConfigTracker();
   private volatile Runnable shutdownHook;
   private long statsFlushTimer = -1;
+  private ServerAdminContext adminContext;
+  private XdsConfigSource xds;
 
   private Server(Vertx vertx, WorkerLoops loops, StatsScope stats, Function<ClusterManager, ExtensionRegistry> registryFactory,
       Settings settings, Bootstrap bootstrap) {
@@ -236,6 +242,7 @@ public final class Server implements AutoCloseable {
   /** The admin server on {@code admin.address}, up before any listener (as Envoy's). */
   private void startAdmin() throws ServerException {
     ServerAdminContext ctx = new ServerAdminContext(this, options);
+    adminContext = ctx;
     StaticConfigDumps.register(configTracker, ctx);
     if (!bootstrap.hasAdmin() || !bootstrap.getAdmin().hasAddress()) {
       return;
@@ -314,7 +321,26 @@ public final class Server implements AutoCloseable {
     setState(ServerState.INITIALIZING);
     if (!bootstrap.hasDynamicResources()) {
       startListeners();
+      return;
     }
+    XdsBootstrapInfo info;
+    try {
+      info = XdsBootstrapInfo.from(bootstrap).orElseThrow();
+    } catch (BootstrapException e) {
+      throw new ServerException(e.getMessage(), e);
+    }
+    XdsConfigDumps.register(configTracker, adminContext, () -> snapshot);
+    Node node = settings.node();
+    // The xDS client calls back on its own thread; applying waits so snapshots land in order.
+    xds = XdsConfigSource.start(info, node,
+        issues -> new ParseContext(registry, stats, node, false, issues, settings.anyNormalizer()), stats,
+        next -> {
+          try {
+            applySnapshot(next).get(120, TimeUnit.SECONDS);
+          } catch (Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "applying a control plane snapshot failed: {0}", e.toString());
+          }
+        });
   }
 
   /** Binds the static listeners and goes LIVE (after the initial xDS fetch when there is one). */
@@ -496,6 +522,9 @@ public final class Server implements AutoCloseable {
 
   @Override
   public void close() {
+    if (xds != null) {
+      xds.close();
+    }
     if (statsFlushTimer >= 0) {
       vertx.cancelTimer(statsFlushTimer);
     }

@@ -66,4 +66,12 @@ class AdminJsonTest {
     assertEquals("{\n \"o\": {},\n \"l\": []\n}", AdminJson.print(s, false));
     assertEquals("{}", AdminJson.print(Struct.getDefaultInstance(), false));
   }
+
+  @Test
+  void printsQuotesAndAnglesAsProtobufCppDoes() throws Exception {
+    var m = io.envoyproxy.envoy.admin.v3.UpdateFailureState.newBuilder()
+        .setDetails("Didn't find 'x' <a> & b=c \\u0027 kept").build();
+    String json = AdminJson.print(m, false);
+    org.junit.jupiter.api.Assertions.assertTrue(json.contains("\"details\": \"Didn't find 'x' <a> & b=c \\\\u0027 kept\""), json);
+  }
 }

@@ -32,6 +32,16 @@ public final class Dataplane implements AutoCloseable {
     return new Dataplane(Server.start(loaded.bootstrap(), options));
   }
 
+  /** Starts on a bootstrap proto (e.g. built by the xDS test resources). */
+  public static Dataplane start(io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap bootstrap, String... args) throws Exception {
+    String[] all = new String[args.length + 2];
+    all[0] = "--concurrency";
+    all[1] = "2";
+    System.arraycopy(args, 0, all, 2, args.length);
+    Options options = ((CommandLine.Parsed.Run) CommandLine.parse(all)).options();
+    return new Dataplane(Server.start(bootstrap, options));
+  }
+
   public static String substitute(String yaml, Map<String, ?> vars) {
     String text = yaml;
     for (Map.Entry<String, ?> e : vars.entrySet()) {

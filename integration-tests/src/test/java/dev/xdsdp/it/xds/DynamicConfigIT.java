@@ -1,0 +1,240 @@
+package dev.xdsdp.it.xds;
+
+import static dev.xdsdp.it.support.Http.echo;
+import static dev.xdsdp.it.support.Http.get;
+import static dev.xdsdp.xds.testing.XdsTestResources.bootstrap;
+import static dev.xdsdp.xds.testing.XdsTestResources.edsCluster;
+import static dev.xdsdp.xds.testing.XdsTestResources.endpoints;
+import static dev.xdsdp.xds.testing.XdsTestResources.rdsListener;
+import static dev.xdsdp.xds.testing.XdsTestResources.route;
+import static dev.xdsdp.xds.testing.XdsTestResources.staticCluster;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xdsdp.dataplane.server.ServerState;
+import dev.xdsdp.it.support.Dataplane;
+import dev.xdsdp.it.support.EchoUpstream;
+import dev.xdsdp.xds.testing.TestControlPlane;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.vertx.core.json.JsonObject;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The data plane following java-control-plane over ADS, state of the world and delta: initial
+ * config, updates under load, endpoint changes, removal with drain, NACKs that keep the last good
+ * config, a control plane restart, and a Unix-socket control plane.
+ */
+class DynamicConfigIT {
+
+  @TempDir
+  Path tmp;
+
+  EchoUpstream a;
+  EchoUpstream b;
+  TestControlPlane cp;
+  Dataplane dp;
+  int port;
+
+  @BeforeEach
+  void upstreams() throws Exception {
+    a = EchoUpstream.start("a");
+    b = EchoUpstream.start("b");
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    if (dp != null) {
+      dp.close();
+    }
+    if (cp != null) {
+      cp.close();
+    }
+    a.close();
+    b.close();
+  }
+
+  void startDataplane(boolean delta) throws Exception {
+    var withAdmin = bootstrap(cp, delta, 0).toBuilder()
+        .setAdmin(io.envoyproxy.envoy.config.bootstrap.v3.Admin.newBuilder().setAddress(
+            io.envoyproxy.envoy.config.core.v3.Address.newBuilder().setSocketAddress(
+                io.envoyproxy.envoy.config.core.v3.SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(0))))
+        .build();
+    dp = Dataplane.start(withAdmin, "--drain-time-s", "2");
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  String served(String path) {
+    try {
+      HttpResponse<String> r = get(uri(path));
+      return r.statusCode() == 200 ? echo(r).getString("name") : "status " + r.statusCode();
+    } catch (Exception e) {
+      return "error " + e;
+    }
+  }
+
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
+  void initialConfigArrivesAndTrafficFlows(boolean delta) throws Exception {
+    cp = TestControlPlane.startTcp();
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "ca")));
+    startDataplane(delta);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    assertEquals(ServerState.LIVE, dp.server().state());
+    assertEquals("a", served("/"));
+    assertEquals(1, dp.stat("control_plane.connected_state"));
+    assertTrue(dp.stat("cluster_manager.cds.update_success") >= 1);
+    assertTrue(dp.stat("listener_manager.lds.update_success") >= 1);
+    // /config_dump shows the dynamic listener with its version.
+    String dump = get(URI.create("http://127.0.0.1:" + dp.server().admin().port() + "/config_dump")).body();
+    assertTrue(dump.contains("\"dynamic_listeners\""), dump);
+    assertTrue(dump.contains("\"version_info\": \"1\""), dump);
+  }
+
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
+  void routesChangeUnderLoadWithoutFailures(boolean delta) throws Exception {
+    cp = TestControlPlane.startTcp();
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "ca")));
+    startDataplane(delta);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger failures = new AtomicInteger();
+    List<CompletableFuture<Void>> clients = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      clients.add(CompletableFuture.runAsync(() -> {
+        while (running.get()) {
+          String s = served("/load");
+          if (!s.equals("a") && !s.equals("b")) {
+            failures.incrementAndGet();
+          }
+        }
+      }));
+    }
+    for (int v = 2; v <= 8; v++) {
+      cp.setSnapshot(String.valueOf(v), List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
+          List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", v % 2 == 0 ? "cb" : "ca")));
+      Thread.sleep(150);
+    }
+    // Version 8 routes to b.
+    await(() -> served("/").equals("b"), "the last route (to b)");
+    running.set(false);
+    CompletableFuture.allOf(clients.toArray(new CompletableFuture[0])).get();
+    assertEquals(0, failures.get());
+  }
+
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
+  void clusterEndpointsChange(boolean delta) throws Exception {
+    cp = TestControlPlane.startTcp();
+    cp.setSnapshot("1", List.of(edsCluster("e", 0)), List.of(endpoints("e", a.port())),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "e")));
+    startDataplane(delta);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    assertEquals("a", served("/"));
+    cp.setSnapshot("2", List.of(edsCluster("e", 0)), List.of(endpoints("e", b.port())),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "e")));
+    await(() -> served("/").equals("b"), "the new endpoint");
+  }
+
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
+  void removedListenerDrainsAndStopsAccepting(boolean delta) throws Exception {
+    cp = TestControlPlane.startTcp();
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "ca")));
+    startDataplane(delta);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    CompletableFuture<String> inFlight = CompletableFuture.supplyAsync(() -> served("/slow?delay=1000"));
+    Thread.sleep(300);
+    cp.setSnapshot("2", List.of(staticCluster("ca", a.port())), List.of(), List.of(), List.of(route("r", "ca")));
+    assertEquals("a", inFlight.get(), "the request in flight finishes during the drain");
+    await(() -> served("/").startsWith("error"), "the listener to stop accepting");
+  }
+
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
+  void badResourcesAreNackedAndTheOldConfigKeepsServing(boolean delta) throws Exception {
+    cp = TestControlPlane.startTcp();
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "ca")));
+    startDataplane(delta);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    // A listener with an unknown HTTP filter type beside the good one.
+    Listener bad = rdsListener("bad", port + 1, "r", 0).toBuilder().build();
+    var hcmFilter = bad.getFilterChains(0).getFilters(0);
+    var hcm = hcmFilter.getTypedConfig().unpack(
+        io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager.class).toBuilder();
+    hcm.addHttpFilters(0, io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter.newBuilder()
+        .setName("mystery").setTypedConfig(com.google.protobuf.Any.pack(com.google.protobuf.StringValue.of("x"))));
+    bad = bad.toBuilder().setFilterChains(0, bad.getFilterChains(0).toBuilder()
+        .setFilters(0, hcmFilter.toBuilder().setTypedConfig(com.google.protobuf.Any.pack(hcm.build())))).build();
+    cp.setSnapshot("2", List.of(staticCluster("ca", a.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0), bad), List.of(route("r", "ca")));
+    await(() -> dp.stat("listener_manager.lds.update_rejected") >= 1, "the NACK");
+    String dump = get(URI.create("http://127.0.0.1:" + dp.server().admin().port() + "/config_dump?resource=dynamic_listeners")).body();
+    assertTrue(dump.contains("Didn't find a registered implementation for 'mystery'"), dump);
+    assertEquals("a", served("/"));
+  }
+
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
+  void controlPlaneRestartKeepsServingThenResyncs(boolean delta) throws Exception {
+    cp = TestControlPlane.startTcp();
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "ca")));
+    startDataplane(delta);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    cp.stop();
+    await(() -> dp.stat("control_plane.connected_state") == 0, "the disconnect");
+    assertEquals("a", served("/"), "the last config keeps serving");
+    cp.setSnapshot("2", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "cb")));
+    cp.start();
+    await(() -> served("/").equals("b"), "the resync after reconnecting");
+    assertEquals(1, dp.stat("control_plane.connected_state"));
+  }
+
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
+  void controlPlaneOverAUnixSocket(boolean delta) throws Exception {
+    cp = TestControlPlane.startUnix(tmp.resolve("xds.sock"));
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "ca")));
+    startDataplane(delta);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    assertEquals("a", served("/"));
+  }
+}
