@@ -10,6 +10,7 @@ import dev.xdsdp.dataplane.admin.ConfigTracker;
 import dev.xdsdp.dataplane.admin.StaticConfigDumps;
 import dev.xdsdp.dataplane.accesslog.AccessLoggerFactories;
 import dev.xdsdp.dataplane.filters.BuiltinExtensions;
+import dev.xdsdp.dataplane.filters.wasm.WasmHost;
 import dev.xdsdp.dataplane.http.FilterChainFactory;
 import dev.xdsdp.dataplane.http.FilterConfigHandle;
 import dev.xdsdp.dataplane.http.HttpConnectionManager;
@@ -80,6 +81,7 @@ public final class Server implements AutoCloseable {
   private final WorkerLoops loops;
   private final ClusterManager clusters;
   private final ListenerManager listeners;
+  private final WasmHost wasm;
   private final StatsScope stats;
   private final ExtensionRegistry registry;
   private final Settings settings;
@@ -112,6 +114,8 @@ public final class Server implements AutoCloseable {
     this.clusters = new ClusterManager(vertx, stats);
     this.registry = registryFactory.apply(clusters);
     this.listeners = new ListenerManager(loops, stats, this::connectionManagers, settings.drainTime());
+    this.wasm = WasmHost.attach(registry, new WasmHost.Services(stats, settings.node(), loops, clusters, bootstrap,
+        name -> listeners.get(name) == null ? null : listeners.get(name).config()));
     this.main = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "main");
       t.setDaemon(true);
@@ -513,6 +517,7 @@ public final class Server implements AutoCloseable {
       h.release();
     }
     ecds.clear();
+    wasm.close();
     if (accessLogFiles != null) {
       accessLogFiles.close();
     }
