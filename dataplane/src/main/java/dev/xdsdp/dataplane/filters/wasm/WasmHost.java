@@ -40,7 +40,7 @@ import java.util.function.Function;
  * streams finish on the old VMs.
  *
  * <p>Thread-safe. {@link #acquire} blocks while a module compiles and its VMs start: it runs on
- * the config thread, never on an event loop.
+ * the config thread, never on an event loop. Releasing never waits for a build.
  */
 public final class WasmHost implements AutoCloseable {
 
@@ -70,6 +70,7 @@ public final class WasmHost implements AutoCloseable {
   private final RemoteCodeFetcher remoteCode;
   private final Map<String, SharedPlugin> plugins = new HashMap<>();
   private final java.util.Set<String> runtimesUsed = new java.util.TreeSet<>();
+  private final Object buildLock = new Object();
   private WasmRuntime runtime;
   private boolean closed;
 
@@ -108,22 +109,26 @@ public final class WasmHost implements AutoCloseable {
   }
 
   /** Started plugins, distinct configs only (for tests and admin). */
-  public synchronized List<WasmPlugin> livePlugins() {
-    List<WasmPlugin> out = new ArrayList<>();
-    for (SharedPlugin p : plugins.values()) {
-      out.add(p.plugin);
+  public List<WasmPlugin> livePlugins() {
+    synchronized (plugins) {
+      List<WasmPlugin> out = new ArrayList<>();
+      for (SharedPlugin p : plugins.values()) {
+        out.add(p.plugin);
+      }
+      return out;
     }
-    return out;
   }
 
   /**
-   * VM instances alive in every plugin, closed or not: the replicas serving streams plus those
-   * still draining. {@code wasm.<runtime>.active} counts the same per runtime.
+   * VM instances alive in every plugin: the replicas serving streams plus those still draining
+   * ({@code wasm.<runtime>.active} summed over the runtimes in use).
    */
-  public synchronized long liveVms() {
+  public long liveVms() {
     long n = 0;
-    for (String rt : runtimesUsed) {
-      n += services.stats().scope(WasmStatNames.RUNTIME_SCOPE).scope(rt).gauge(WasmStatNames.ACTIVE).value();
+    synchronized (plugins) {
+      for (String rt : runtimesUsed) {
+        n += services.stats().scope(WasmStatNames.RUNTIME_SCOPE).scope(rt).gauge(WasmStatNames.ACTIVE).value();
+      }
     }
     return n;
   }
@@ -152,18 +157,48 @@ public final class WasmHost implements AutoCloseable {
    *
    * @throws FilterConfigException when the module cannot be loaded or started; the message says why
    */
-  synchronized SharedPlugin acquire(WasmFilterConfig config) throws FilterConfigException {
+  SharedPlugin acquire(WasmFilterConfig config) throws FilterConfigException {
     if (loops.isWorkerThread()) {
       throw new IllegalStateException("Wasm plugins are built off the event loops");
     }
     String key = key(config.plugin());
-    SharedPlugin existing = plugins.get(key);
-    if (existing != null) {
-      existing.refs++;
-      return existing;
+    SharedPlugin shared = share(key);
+    if (shared != null) {
+      return shared;
     }
+    // One build at a time; the map lock is not held meanwhile, so a stream ending on an event loop
+    // can release a plugin without waiting for a compile (which itself waits for the loops).
+    synchronized (buildLock) {
+      shared = share(key);
+      if (shared != null) {
+        return shared;
+      }
+      WasmPlugin plugin = build(config);
+      shared = new SharedPlugin(key, plugin);
+      synchronized (plugins) {
+        plugins.put(key, shared);
+      }
+      return shared;
+    }
+  }
+
+  /** The live plugin of {@code key} with one more user, or null. */
+  private SharedPlugin share(String key) {
+    synchronized (plugins) {
+      SharedPlugin p = plugins.get(key);
+      if (p != null && p.refs > 0) {
+        p.refs++;
+        return p;
+      }
+      return null;
+    }
+  }
+
+  private WasmPlugin build(WasmFilterConfig config) throws FilterConfigException {
     PluginConfig pc = config.plugin();
-    runtimesUsed.add(pc.runtime());
+    synchronized (plugins) {
+      runtimesUsed.add(pc.runtime());
+    }
     WasmPlugin plugin;
     try {
       plugin = runtime().createPlugin(pc, new PluginEnvironment(callouts, null, null, null));
@@ -183,11 +218,9 @@ public final class WasmHost implements AutoCloseable {
       plugin.close();
       throw new FilterConfigException(message(pc.name(), "starting its VMs failed: " + e), e);
     }
-    SharedPlugin shared = new SharedPlugin(key, plugin);
-    plugins.put(key, shared);
     LOG.log(System.Logger.Level.INFO, "wasm plugin {0} ready on {1} worker loops (code from {2})",
         pc.name(), loops.all().size(), config.codeSource());
-    return shared;
+    return plugin;
   }
 
   static String message(String pluginName, String reason) {
@@ -197,12 +230,15 @@ public final class WasmHost implements AutoCloseable {
     return WasmFilterConfig.prefix(pluginName) + reason;
   }
 
-  private synchronized void release(SharedPlugin p) {
-    if (--p.refs > 0) {
-      return;
-    }
-    if (plugins.get(p.key) == p) {
-      plugins.remove(p.key);
+  /** Never blocks on a build: it may run on an event loop when a config's last stream ends. */
+  private void release(SharedPlugin p) {
+    synchronized (plugins) {
+      if (--p.refs > 0) {
+        return;
+      }
+      if (plugins.get(p.key) == p) {
+        plugins.remove(p.key);
+      }
     }
     p.plugin.close();
   }
@@ -256,17 +292,21 @@ public final class WasmHost implements AutoCloseable {
   @Override
   public void close() {
     WasmRuntime r;
+    List<SharedPlugin> open;
     synchronized (this) {
       if (closed) {
         return;
       }
       closed = true;
-      for (SharedPlugin p : plugins.values()) {
-        p.plugin.close();
-      }
-      plugins.clear();
       r = runtime;
       runtime = null;
+    }
+    synchronized (plugins) {
+      open = new ArrayList<>(plugins.values());
+      plugins.clear();
+    }
+    for (SharedPlugin p : open) {
+      p.plugin.close();
     }
     if (r != null) {
       r.close();
