@@ -6,6 +6,7 @@
  *   version=V        every request and response gets "x-wasm-version: V"
  *   mode=M           what requests do when they carry no "x-test" header (see below)
  *   auth_cluster=C   the cluster "auth" calls
+ *   grpc_cluster=C   the cluster "grpc" calls
  *   tick=MS          on_tick every MS ms; each tick adds 1 to the shared "ticks" counter
  *   fail=configure   proxy_on_configure returns false
  *
@@ -22,6 +23,9 @@
  *   count    x-wasm-count: a counter in shared data, bumped with compare-and-swap; x-wasm-vm:
  *            which VM of the vm_id served (numbered in start order, in shared data too)
  *   ticks    x-wasm-ticks: the shared tick counter
+ *   grpc     unary gRPC call grpc.health.v1.Health/Check on grpc_cluster for the service named
+ *            by x-grpc-service; the request goes on with x-grpc-reply-hex (the response message)
+ *            or x-grpc-status and x-grpc-message when the call fails
  *   trap     the VM traps
  *   close    proxy_close_stream
  */
@@ -186,6 +190,17 @@ static int slot(uint32_t ctx, int create) {
   return -1;
 }
 
+/* The stream waiting for callout token, forgotten once found; 0 when none. */
+static uint32_t take_stream(uint32_t token) {
+  for (int i = 0; i < MAX_STREAMS; i++) {
+    if (stream_ids[i] && call_tokens[i] == token) {
+      call_tokens[i] = 0;
+      return stream_ids[i];
+    }
+  }
+  return 0;
+}
+
 static void add_version(uint32_t map) {
   char *version = config_get("version");
   if (version) {
@@ -218,14 +233,7 @@ static uint32_t start_auth(uint32_t ctx) {
 
 EXPORT(proxy_on_http_call_response)
 void on_http_call_response(uint32_t root, uint32_t token, uint32_t nh, uint32_t body_size, uint32_t nt) {
-  uint32_t ctx = 0;
-  for (int i = 0; i < MAX_STREAMS; i++) {
-    if (stream_ids[i] && call_tokens[i] == token) {
-      ctx = stream_ids[i];
-      call_tokens[i] = 0;
-      break;
-    }
-  }
+  uint32_t ctx = take_stream(token);
   if (!ctx) return;
   char *status = nh ? get_header(MAP_CALL_RESPONSE_HEADERS, ":status", NULL) : NULL;
   char *user = nh ? get_header(MAP_CALL_RESPONSE_HEADERS, "x-user", NULL) : NULL;
@@ -246,6 +254,66 @@ void on_http_call_response(uint32_t root, uint32_t token, uint32_t nh, uint32_t 
   }
   free(status);
   free(user);
+}
+
+static uint32_t start_grpc(uint32_t ctx) {
+  char *cluster = config_get("grpc_cluster");
+  char *service = get_header(MAP_REQUEST_HEADERS, "x-grpc-service", NULL);
+  size_t sl = service ? strlen(service) : 0;
+  /* HealthCheckRequest { string service = 1; } */
+  char *msg = malloc(sl + 2);
+  msg[0] = 0x0a;
+  msg[1] = (char)sl;
+  if (sl) memcpy(msg + 2, service, sl);
+  const char *kv[] = {"x-wasm-md", "1"};
+  size_t mdn;
+  char *md = make_pairs(kv, 1, &mdn);
+  uint32_t token = 0;
+  status_t s = proxy_grpc_call(cluster ? cluster : "", cluster ? strlen(cluster) : 0, "grpc.health.v1.Health", 21,
+                               "Check", 5, md, mdn, msg, sl + 2, 2000, &token);
+  free(md);
+  free(msg);
+  free(service);
+  free(cluster);
+  if (s != OK) {
+    add_int_header(MAP_REQUEST_HEADERS, "x-grpc-call-status", s);
+    return 0;
+  }
+  int i = slot(ctx, 1);
+  if (i >= 0) call_tokens[i] = token;
+  return 1;
+}
+
+EXPORT(proxy_on_grpc_receive) void on_grpc_receive(uint32_t root, uint32_t token, uint32_t size) {
+  uint32_t ctx = take_stream(token);
+  if (!ctx) return;
+  const char *p = NULL;
+  size_t n = 0;
+  proxy_get_buffer_bytes(BUF_GRPC_RECEIVE, 0, size, &p, &n);
+  char *hex = malloc(n * 2 + 1);
+  for (size_t i = 0; i < n; i++) snprintf(hex + 2 * i, 3, "%02x", (unsigned char)p[i]);
+  hex[n * 2] = 0;
+  free((void *)p);
+  proxy_set_effective_context(ctx);
+  add_header(MAP_REQUEST_HEADERS, "x-grpc-reply-hex", hex);
+  free(hex);
+  proxy_continue_stream(STREAM_REQUEST);
+}
+
+EXPORT(proxy_on_grpc_close) void on_grpc_close(uint32_t root, uint32_t token, uint32_t status) {
+  uint32_t ctx = take_stream(token);
+  if (!ctx) return;
+  uint32_t code = 0;
+  const char *m = NULL;
+  size_t ml = 0;
+  proxy_get_status(&code, &m, &ml);
+  char *message = cstr(m, ml);
+  free((void *)m);
+  proxy_set_effective_context(ctx);
+  add_int_header(MAP_REQUEST_HEADERS, "x-grpc-status", status);
+  add_header(MAP_REQUEST_HEADERS, "x-grpc-message", message);
+  free(message);
+  proxy_continue_stream(STREAM_REQUEST);
 }
 
 static void props(void) {
@@ -282,6 +350,8 @@ EXPORT(proxy_on_request_headers) uint32_t on_request_headers(uint32_t ctx, uint3
     free(pairs);
   } else if (streq(m, "auth")) {
     result = start_auth(ctx);
+  } else if (streq(m, "grpc")) {
+    result = start_grpc(ctx);
   } else if (streq(m, "body")) {
     proxy_remove_header_map_value(MAP_REQUEST_HEADERS, "content-length", 14);
     slot(ctx, 1);

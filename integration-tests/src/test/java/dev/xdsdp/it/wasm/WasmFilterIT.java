@@ -38,6 +38,7 @@ class WasmFilterIT {
 
   static EchoUpstream echo;
   static AuxServers aux;
+  static io.grpc.Server grpc;
   static Dataplane dp;
   static Path dir;
 
@@ -46,10 +47,12 @@ class WasmFilterIT {
     echo = EchoUpstream.start("echo");
     aux = new AuxServers();
     aux.serve(Modules.bytes(Modules.HTTP_FILTER));
+    grpc = io.grpc.Grpc.newServerBuilderForPort(0, io.grpc.InsecureServerCredentials.create())
+        .addService(new Health()).build().start();
     dir = Files.createTempDirectory("wasm-it");
     String yaml = Files.readString(Path.of("src/test/resources/bootstrap/wasm-filters.yaml"));
     dp = Dataplane.start(yaml, Map.of(
-        "ECHO", echo.port(), "AUTH", aux.authPort(), "CODE", aux.codePort(),
+        "ECHO", echo.port(), "AUTH", aux.authPort(), "CODE", aux.codePort(), "GRPC", grpc.getPort(),
         "MODULE", Modules.file(dir, Modules.HTTP_FILTER), "AS_MODULE", Modules.file(dir, Modules.AS_GCORE),
         "MODULE_SHA256", Modules.sha256(Modules.HTTP_FILTER)));
   }
@@ -57,6 +60,7 @@ class WasmFilterIT {
   @AfterAll
   static void stop() {
     dp.close();
+    grpc.shutdownNow();
     aux.close();
     echo.close();
   }
@@ -103,6 +107,41 @@ class WasmFilterIT {
     assertEquals("auth denied", denied.body());
     assertEquals("403", denied.headers().firstValue("x-auth-status").orElse(null));
     assertEquals(before + 2, aux.authRequests.get(), "each request asked the auth service once");
+  }
+
+  /** grpc.health.v1.Health: "ok" serves, "down" does not, anything else is NOT_FOUND. */
+  static final class Health extends io.grpc.health.v1.HealthGrpc.HealthImplBase {
+    @Override
+    public void check(io.grpc.health.v1.HealthCheckRequest request,
+        io.grpc.stub.StreamObserver<io.grpc.health.v1.HealthCheckResponse> out) {
+      var status = switch (request.getService()) {
+        case "ok" -> io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING;
+        case "down" -> io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING;
+        default -> null;
+      };
+      if (status == null) {
+        out.onError(io.grpc.Status.NOT_FOUND.withDescription("no service " + request.getService()).asRuntimeException());
+        return;
+      }
+      out.onNext(io.grpc.health.v1.HealthCheckResponse.newBuilder().setStatus(status).build());
+      out.onCompleted();
+    }
+  }
+
+  @Test
+  void unaryGrpcCalloutsReachARealGrpcServer() throws Exception {
+    HttpResponse<String> ok = main("grpc", "x-grpc-service", "ok");
+    assertEquals(200, ok.statusCode(), ok.body());
+    var reply = io.grpc.health.v1.HealthCheckResponse.parseFrom(
+        java.util.HexFormat.of().parseHex(upstreamHeader(ok, "x-grpc-reply-hex")));
+    assertEquals(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING, reply.getStatus());
+    HttpResponse<String> down = main("grpc", "x-grpc-service", "down");
+    assertEquals(io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING,
+        io.grpc.health.v1.HealthCheckResponse.parseFrom(
+            java.util.HexFormat.of().parseHex(upstreamHeader(down, "x-grpc-reply-hex"))).getStatus());
+    HttpResponse<String> missing = main("grpc", "x-grpc-service", "nope");
+    assertEquals("5", upstreamHeader(missing, "x-grpc-status"), "NOT_FOUND reaches proxy_on_grpc_close");
+    assertEquals("no service nope", upstreamHeader(missing, "x-grpc-message"));
   }
 
   @Test
@@ -171,7 +210,7 @@ class WasmFilterIT {
     HttpResponse<String> r = main("env");
     assertEquals("from-config", upstreamHeader(r, "x-wasm-env"));
     assertEquals("vm-config-text", upstreamHeader(r, "x-wasm-vm-config"));
-    assertEquals("version=7;auth_cluster=auth;tick=20", upstreamHeader(r, "x-wasm-config"));
+    assertEquals("version=7;auth_cluster=auth;grpc_cluster=grpc;tick=20", upstreamHeader(r, "x-wasm-config"));
   }
 
   @Test
