@@ -1,6 +1,5 @@
 package dev.xdsdp.it.wasm;
 
-import static dev.xdsdp.it.support.Http.echo;
 import static dev.xdsdp.it.support.Http.get;
 import static dev.xdsdp.it.support.Http.upstreamHeader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -303,13 +302,5 @@ class WasmFilterIT {
     assertTrue(dp.stat("wasm.main.vm_cpu_time_us") > 0);
     assertTrue(dp.stat("wasm.main.vm_memory_high_water_bytes") >= 65536);
     assertTrue(dp.stat("wasm.main.hostcall.proxy_add_header_map_value.calls") > 0);
-  }
-
-  static String utf8(byte[] b) {
-    return new String(b, StandardCharsets.UTF_8);
-  }
-
-  static JsonObject json(HttpResponse<String> r) {
-    return echo(r);
   }
 }
