@@ -71,6 +71,8 @@ public final class WasmHost implements AutoCloseable {
   private final Map<String, SharedPlugin> plugins = new HashMap<>();
   private final java.util.Set<String> runtimesUsed = new java.util.TreeSet<>();
   private final Object buildLock = new Object();
+  /** Every plugin built and not yet closed, draining ones included (shutdown waits for them). */
+  private final java.util.Set<WasmPlugin> unclosed = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private WasmRuntime runtime;
   private boolean closed;
 
@@ -218,6 +220,8 @@ public final class WasmHost implements AutoCloseable {
       plugin.close();
       throw new FilterConfigException(message(pc.name(), "starting its VMs failed: " + e), e);
     }
+    unclosed.add(plugin);
+    plugin.closedFuture().whenComplete((v, e) -> unclosed.remove(plugin));
     LOG.log(System.Logger.Level.INFO, "wasm plugin {0} ready on {1} worker loops (code from {2})",
         pc.name(), loops.all().size(), config.codeSource());
     return plugin;
@@ -288,7 +292,10 @@ public final class WasmHost implements AutoCloseable {
     out.write(b);
   }
 
-  /** Closes every plugin now (the server is stopping) and the runtime. */
+  /**
+   * Closes every plugin (the server is stopping, its listeners are closed), waits briefly for
+   * their VMs to shut down on their loops, then closes the runtime.
+   */
   @Override
   public void close() {
     WasmRuntime r;
@@ -307,6 +314,17 @@ public final class WasmHost implements AutoCloseable {
     }
     for (SharedPlugin p : open) {
       p.plugin.close();
+    }
+    // Let the VMs end their root contexts on their loops before the engine goes away.
+    List<CompletableFuture<Void>> closing = new ArrayList<>();
+    for (WasmPlugin p : unclosed) {
+      p.close();
+      closing.add(p.closedFuture());
+    }
+    try {
+      CompletableFuture.allOf(closing.toArray(CompletableFuture[]::new)).get(2, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.log(System.Logger.Level.DEBUG, "wasm plugins still closing at shutdown: {0}", e.toString());
     }
     if (r != null) {
       r.close();
