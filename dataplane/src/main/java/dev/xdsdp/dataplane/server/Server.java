@@ -115,7 +115,7 @@ public final class Server implements AutoCloseable {
     this.registry = registryFactory.apply(clusters);
     this.listeners = new ListenerManager(loops, stats, this::connectionManagers, settings.drainTime());
     this.wasm = WasmHost.attach(registry, new WasmHost.Services(stats, settings.node(), loops, clusters, bootstrap,
-        name -> listeners.get(name) == null ? null : listeners.get(name).config()));
+        name -> java.util.Optional.ofNullable(listeners.get(name)).map(ActiveListener::config).orElse(null)));
     this.main = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "main");
       t.setDaemon(true);
