@@ -3,6 +3,7 @@ package dev.xdsdp.dataplane.filters;
 import dev.xdsdp.api.accesslog.AccessLoggerFactory;
 import dev.xdsdp.api.registry.ExtensionRegistry;
 import dev.xdsdp.dataplane.filters.headermutation.HeaderMutationFilterFactory;
+import dev.xdsdp.dataplane.filters.wasm.WasmFilterFactory;
 import dev.xdsdp.dataplane.router.HeaderMutator;
 import dev.xdsdp.dataplane.router.RouterFilterFactory;
 import dev.xdsdp.dataplane.upstream.ClusterManager;
@@ -18,6 +19,8 @@ public final class BuiltinExtensions {
     ExtensionRegistry.Builder b = ExtensionRegistry.builder();
     b.register(new RouterFilterFactory(clusters, formatter));
     b.register(new HeaderMutationFilterFactory(formatter));
+    // Bound to the server's WasmHost when the server starts (WasmHost.attach); until then it only validates.
+    b.register(new WasmFilterFactory());
     for (AccessLoggerFactory f : accessLoggers) {
       b.register(f);
     }

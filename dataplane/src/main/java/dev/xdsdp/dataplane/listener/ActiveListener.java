@@ -41,8 +41,54 @@ public final class ActiveListener {
 
   private static final System.Logger LOG = System.getLogger("config");
 
-  /** One config generation: the listener config and its connection managers. */
-  private record Generation(ListenerConfig config, Map<FilterChainConfig, HttpConnectionManager> managers) {}
+  /**
+   * One config generation: the listener config and its connection managers. Once retired (replaced
+   * in place, or the listener drained) and its last connection closed, its inline filter configs
+   * are released, as ECDS configs are: a Wasm filter closes its VMs then.
+   */
+  private record Generation(
+      ListenerConfig config,
+      Map<FilterChainConfig, HttpConnectionManager> managers,
+      java.util.concurrent.atomic.AtomicInteger connections,
+      java.util.concurrent.atomic.AtomicBoolean retired,
+      java.util.concurrent.atomic.AtomicBoolean released) {
+
+    void retireWhenIdle() {
+      retired.set(true);
+      if (connections.get() == 0) {
+        release();
+      }
+    }
+
+    void connectionClosed() {
+      if (connections.decrementAndGet() == 0 && retired.get()) {
+        release();
+      }
+    }
+
+    void release() {
+      if (!released.compareAndSet(false, true)) {
+        return;
+      }
+      for (FilterChainConfig fc : config.allFilterChains()) {
+        if (fc.hcm() == null) {
+          continue;
+        }
+        for (var f : fc.hcm().httpFilters()) {
+          try {
+            if (f.factory() != null) {
+              f.factory().release();
+            }
+            if (f.discovery() != null && f.discovery().defaultFactory() != null) {
+              f.discovery().defaultFactory().release();
+            }
+          } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "releasing filter " + f.name() + " failed", e);
+          }
+        }
+      }
+    }
+  }
 
   /** A worker loop's server and the connections it accepted. Touched only on that loop. */
   private static final class LoopState {
@@ -83,7 +129,8 @@ public final class ActiveListener {
     for (FilterChainConfig fc : config.allFilterChains()) {
       managers.put(fc, f.apply(fc));
     }
-    return new Generation(config, managers);
+    return new Generation(config, managers, new java.util.concurrent.atomic.AtomicInteger(),
+        new java.util.concurrent.atomic.AtomicBoolean(), new java.util.concurrent.atomic.AtomicBoolean());
   }
 
   public ListenerConfig config() {
@@ -204,6 +251,7 @@ public final class ActiveListener {
     DownstreamConnection dc = new DownstreamConnection(remote, local, hcm,
         new VertxDispatcher(io.vertx.core.Vertx.currentContext()));
     state.connections.put(conn, new Accepted(dc, gen));
+    gen.connections().incrementAndGet();
     ls.downstreamCxTotal.inc();
     ls.downstreamCxActive.inc();
     var hs = hcm.stats();
@@ -214,6 +262,7 @@ public final class ActiveListener {
     (h2 ? hs.downstreamCxHttp2Active : hs.downstreamCxHttp1Active).inc();
     conn.closeHandler(v -> {
       if (state.connections.remove(conn) != null) {
+        gen.connectionClosed();
         ls.downstreamCxActive.dec();
         ls.downstreamCxDestroy.inc();
         hs.downstreamCxActive.dec();
@@ -267,6 +316,7 @@ public final class ActiveListener {
         }
       });
     }
+    old.retireWhenIdle();
   }
 
   /** Number of open downstream connections (all loops; approximate while they change). */
@@ -289,7 +339,10 @@ public final class ActiveListener {
     }
     loopStates.clear();
     LOG.log(System.Logger.Level.DEBUG, "listener {0} draining", name());
-    return Future.all(closes).mapEmpty();
+    Generation last = current;
+    // Streams still open hold their own references (a Wasm plugin drains its VMs), so releasing
+    // when the servers are shut down is safe even if a connection outlived the drain.
+    return Future.all(closes).onComplete(ar -> last.release()).mapEmpty();
   }
 
   /** Stops accepting and closes open connections now. */

@@ -14,6 +14,7 @@ import dev.xdsdp.xds.bootstrap.XdsBootstrapInfo;
 import dev.xdsdp.xds.snapshot.XdsConfigSource;
 import dev.xdsdp.dataplane.accesslog.AccessLoggerFactories;
 import dev.xdsdp.dataplane.filters.BuiltinExtensions;
+import dev.xdsdp.dataplane.filters.wasm.WasmHost;
 import dev.xdsdp.dataplane.http.FilterChainFactory;
 import dev.xdsdp.dataplane.http.FilterConfigHandle;
 import dev.xdsdp.dataplane.http.HttpConnectionManager;
@@ -84,6 +85,7 @@ public final class Server implements AutoCloseable {
   private final WorkerLoops loops;
   private final ClusterManager clusters;
   private final ListenerManager listeners;
+  private final WasmHost wasm;
   private final StatsScope stats;
   private final ExtensionRegistry registry;
   private final Settings settings;
@@ -118,6 +120,8 @@ public final class Server implements AutoCloseable {
     this.clusters = new ClusterManager(vertx, stats);
     this.registry = registryFactory.apply(clusters);
     this.listeners = new ListenerManager(loops, stats, this::connectionManagers, settings.drainTime());
+    this.wasm = WasmHost.attach(registry, new WasmHost.Services(stats, settings.node(), loops, clusters, bootstrap,
+        name -> java.util.Optional.ofNullable(listeners.get(name)).map(ActiveListener::config).orElse(null)));
     this.main = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "main");
       t.setDaemon(true);
@@ -542,6 +546,7 @@ public final class Server implements AutoCloseable {
       h.release();
     }
     ecds.clear();
+    wasm.close();
     if (accessLogFiles != null) {
       accessLogFiles.close();
     }

@@ -33,7 +33,10 @@ public final class StreamContext extends ContextBase {
     return localReplySent;
   }
 
-  /** Marks the local response; later callbacks of the stream return a stop status. */
+  /**
+   * Marks the local response: the callback during which it was sent returns a stop status, and
+   * the module cannot send a second one.
+   */
   public void markLocalReplySent() {
     localReplySent = true;
   }

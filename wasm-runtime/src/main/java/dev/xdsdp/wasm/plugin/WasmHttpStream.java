@@ -163,13 +163,14 @@ public final class WasmHttpStream {
     if (fn == null) {
       return FilterHeadersStatus.CONTINUE;
     }
+    boolean replyBefore = context.localReplySent();
     long raw;
     try {
       raw = callHeaders(fn, type, endOfStream);
     } catch (WasmFault f) {
       return handleFailure() ? FilterHeadersStatus.CONTINUE : FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER;
     }
-    return mapHeaders(raw);
+    return mapHeaders(raw, replyBefore);
   }
 
   private FilterDataStatus body(WasmFunction fn, int size, boolean endOfStream) {
@@ -179,13 +180,14 @@ public final class WasmHttpStream {
     if (fn == null) {
       return FilterDataStatus.CONTINUE;
     }
+    boolean replyBefore = context.localReplySent();
     long raw;
     try {
       raw = instance.call(context, fn, context.id(), size, endOfStream ? 1 : 0);
     } catch (WasmFault f) {
       return handleFailure() ? FilterDataStatus.CONTINUE : FilterDataStatus.STOP_ITERATION_NO_BUFFER;
     }
-    return mapBody(raw);
+    return mapBody(raw, replyBefore);
   }
 
   private FilterTrailersStatus trailers(WasmFunction fn, MapType type) {
@@ -195,24 +197,29 @@ public final class WasmHttpStream {
     if (fn == null) {
       return FilterTrailersStatus.CONTINUE;
     }
+    boolean replyBefore = context.localReplySent();
     long raw;
     try {
       raw = instance.call(context, fn, context.id(), count(type));
     } catch (WasmFault f) {
       return handleFailure() ? FilterTrailersStatus.CONTINUE : FilterTrailersStatus.STOP_ITERATION;
     }
-    return mapTrailers(raw);
+    return mapTrailers(raw, replyBefore);
   }
 
   /**
    * cpp-host's {@code convertVmCallResultToFilterHeadersStatus}: 0 Continue; 1 StopIteration,
    * which becomes StopAllIteration unless {@code allow_on_headers_stop_iteration}; 2
    * ContinueAndEndStream falls back to Continue; 3, 4 and anything larger stop all iteration. A
-   * local reply forces stop whatever the module returned.
+   * local reply sent during this callback forces stop whatever the module returned (cpp-host's
+   * one-shot {@code stopNextIteration}); the local reply itself then passes through this stream's
+   * response callbacks normally.
+   *
+   * @param replyBefore whether a local reply had been sent before this callback ran
    */
-  FilterHeadersStatus mapHeaders(long raw) {
+  FilterHeadersStatus mapHeaders(long raw, boolean replyBefore) {
     long r = raw & 0xFFFFFFFFL;
-    if (context.localReplySent()) {
+    if (context.localReplySent() && !replyBefore) {
       return FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER;
     }
     if (r == 0 || r == 2) {
@@ -225,9 +232,9 @@ public final class WasmHttpStream {
   }
 
   /** 0 Continue; 1 StopIterationAndBuffer (Rust/Go "Pause"); 2 AndWatermark; 3+ NoBuffer. */
-  FilterDataStatus mapBody(long raw) {
+  FilterDataStatus mapBody(long raw, boolean replyBefore) {
     long r = raw & 0xFFFFFFFFL;
-    if (context.localReplySent()) {
+    if (context.localReplySent() && !replyBefore) {
       return FilterDataStatus.STOP_ITERATION_NO_BUFFER;
     }
     if (r == 0) {
@@ -243,8 +250,8 @@ public final class WasmHttpStream {
   }
 
   /** 0 Continue; anything else StopIteration. */
-  FilterTrailersStatus mapTrailers(long raw) {
-    if (context.localReplySent() || raw != 0) {
+  FilterTrailersStatus mapTrailers(long raw, boolean replyBefore) {
+    if ((context.localReplySent() && !replyBefore) || raw != 0) {
       return FilterTrailersStatus.STOP_ITERATION;
     }
     return FilterTrailersStatus.CONTINUE;

@@ -58,6 +58,24 @@ class StreamControlAbiTest {
   }
 
   @Test
+  void theLocalResponseItselfPassesThroughTheStreamsResponseCallbacks() {
+    // A data plane encodes the local reply through the same filter, from inside the callback that
+    // sent it: only that callback is forced to stop, not the reply's own response headers.
+    TestStreamHost host = TestStreamHost.request("GET", "/deny", "x-case", "local");
+    PluginHarness.TestStream[] s = new PluginHarness.TestStream[1];
+    FilterHeadersStatus[] replyHeaders = new FilterHeadersStatus[1];
+    host.onLocalReply = r -> {
+      host.withResponse(r.status());
+      replyHeaders[0] = s[0].responseHeaders(true);
+    };
+    s[0] = h.stream(host);
+    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, s[0].requestHeaders(true));
+    s[0].destroy();
+    assertEquals(FilterHeadersStatus.CONTINUE, replyHeaders[0]);
+    assertEquals("1", host.responseHeaders.get("x-wasm-response"));
+  }
+
+  @Test
   void localResponseWithGrpcStatus() {
     TestStreamHost host = TestStreamHost.request("POST", "/svc/M", "x-case", "local_grpc");
     headers(h, host);

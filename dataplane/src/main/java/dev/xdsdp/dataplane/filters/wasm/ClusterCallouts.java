@@ -1,0 +1,325 @@
+package dev.xdsdp.dataplane.filters.wasm;
+
+import dev.xdsdp.api.http.HeaderMap;
+import dev.xdsdp.api.stream.Address;
+import dev.xdsdp.dataplane.upstream.Cluster;
+import dev.xdsdp.dataplane.upstream.ClusterManager;
+import dev.xdsdp.dataplane.upstream.Host;
+import dev.xdsdp.wasm.context.CalloutHost;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The modules' upstream calls ({@code proxy_http_call}, unary {@code proxy_grpc_call}) sent through
+ * the cluster manager: a host from the cluster's load balancer, a request on the cluster's Vert.x
+ * pool, the whole response buffered (Envoy's {@code AsyncClient}). Requests start on the calling
+ * VM's loop, so their completions come back on it. gRPC streams are not offered: the module gets
+ * an error for {@code proxy_grpc_stream}.
+ */
+final class ClusterCallouts implements CalloutHost {
+
+  private static final System.Logger LOG = System.getLogger("wasm");
+  private static final Set<String> HOP_BY_HOP = Set.of(
+      "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "content-length");
+
+  private final ClusterManager clusters;
+  private final Vertx vertx;
+
+  ClusterCallouts(ClusterManager clusters, Vertx vertx) {
+    this.clusters = clusters;
+    this.vertx = vertx;
+  }
+
+  @Override
+  public Callout httpCall(HttpCallRequest request, HttpCallCallbacks callbacks) {
+    Cluster cluster = clusters.get(request.cluster());
+    if (cluster == null) {
+      return null;
+    }
+    Call call = new Call(cluster, false, request.timeoutMillis()) {
+      @Override
+      void onResponse(HeaderMap headers, byte[] body, HeaderMap trailers) {
+        callbacks.onSuccess(new HttpCallResponse(headers, body, trailers));
+      }
+
+      @Override
+      void onError(String reason, boolean timeout) {
+        callbacks.onFailure(reason);
+      }
+    };
+    call.start(request.headers(), request.body());
+    return call;
+  }
+
+  @Override
+  public Callout grpcCall(GrpcCallRequest request, GrpcCallbacks callbacks) {
+    String name = request.cluster();
+    if (name == null && request.service() != null && request.service().hasEnvoyGrpc()) {
+      name = request.service().getEnvoyGrpc().getClusterName();
+    }
+    Cluster cluster = name == null ? null : clusters.get(name);
+    if (cluster == null) {
+      return null;
+    }
+    HeaderMap headers = HeaderMap.create();
+    headers.add(":method", "POST");
+    headers.add(":path", "/" + request.serviceName() + "/" + request.method());
+    String authority = request.service() != null && !request.service().getEnvoyGrpc().getAuthority().isEmpty()
+        ? request.service().getEnvoyGrpc().getAuthority()
+        : name;
+    headers.add(":authority", authority);
+    headers.add("content-type", "application/grpc");
+    headers.add("te", "trailers");
+    if (request.timeoutMillis() > 0) {
+      headers.add("grpc-timeout", request.timeoutMillis() + "m");
+    }
+    if (request.initialMetadata() != null) {
+      request.initialMetadata().forEach((k, v) -> {
+        if (!k.startsWith(":")) {
+          headers.add(k, v);
+        }
+      });
+    }
+    byte[] message = request.message() == null ? new byte[0] : request.message();
+    byte[] frame = ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message).array();
+    Call call = new Call(cluster, true, request.timeoutMillis()) {
+      @Override
+      void onResponse(HeaderMap respHeaders, byte[] body, HeaderMap trailers) {
+        callbacks.onInitialMetadata(respHeaders);
+        String status = trailers.get("grpc-status") != null ? trailers.get("grpc-status") : respHeaders.get("grpc-status");
+        String msg = trailers.get("grpc-message") != null ? trailers.get("grpc-message") : respHeaders.get("grpc-message");
+        int code;
+        if (respHeaders.status() != 200) {
+          code = httpToGrpc(respHeaders.status());
+        } else if (status == null) {
+          code = 2; // UNKNOWN: a gRPC response without a status
+        } else {
+          try {
+            code = Integer.parseInt(status.trim());
+          } catch (NumberFormatException e) {
+            code = 2;
+          }
+        }
+        if (!trailers.isEmpty()) {
+          callbacks.onTrailingMetadata(trailers);
+        }
+        if (code != 0) {
+          callbacks.onClose(code, msg == null ? "" : msg);
+          return;
+        }
+        if (body.length < 5) {
+          callbacks.onClose(13, "missing response message");
+          return;
+        }
+        int len = ByteBuffer.wrap(body, 1, 4).getInt();
+        if (len < 0 || 5 + len > body.length) {
+          callbacks.onClose(13, "malformed response message");
+          return;
+        }
+        byte[] out = new byte[len];
+        System.arraycopy(body, 5, out, 0, len);
+        callbacks.onMessage(out);
+      }
+
+      @Override
+      void onError(String reason, boolean timeout) {
+        callbacks.onClose(timeout ? 4 : 14, reason);
+      }
+    };
+    call.start(headers, frame);
+    return call;
+  }
+
+  @Override
+  public GrpcStream grpcStream(GrpcCallRequest request, GrpcCallbacks callbacks) {
+    LOG.log(System.Logger.Level.DEBUG, "proxy_grpc_stream is not supported; refusing {0}/{1}",
+        request.serviceName(), request.method());
+    return null;
+  }
+
+  /** Envoy's {@code Grpc::Utility::httpToGrpcStatus}. */
+  static int httpToGrpc(int http) {
+    return switch (http) {
+      case 400 -> 13;
+      case 401 -> 16;
+      case 403 -> 7;
+      case 404 -> 12;
+      case 429, 502, 503, 504 -> 14;
+      default -> 2;
+    };
+  }
+
+  /** {@code host[:port]} as Vert.x wants it, or null. */
+  static HostAndPort authority(String authority) {
+    if (authority == null || authority.isEmpty()) {
+      return null;
+    }
+    int colon = authority.lastIndexOf(':');
+    if (colon > 0 && authority.indexOf(']') < colon) {
+      try {
+        return HostAndPort.create(authority.substring(0, colon), Integer.parseInt(authority.substring(colon + 1)));
+      } catch (NumberFormatException e) {
+        return HostAndPort.create(authority, -1);
+      }
+    }
+    return HostAndPort.create(authority, -1);
+  }
+
+  /** One buffered request to one host; exactly one of the completions runs, unless cancelled. */
+  private abstract class Call implements Callout {
+    private final Cluster cluster;
+    private final boolean http2;
+    private final long timeoutMillis;
+    private final AtomicBoolean done = new AtomicBoolean();
+    private volatile HttpClientRequest request;
+    private volatile long timer = -1;
+    private Host host;
+
+    Call(Cluster cluster, boolean grpc, long timeoutMillis) {
+      this.cluster = cluster;
+      this.http2 = grpc || cluster.useHttp2(false);
+      this.timeoutMillis = timeoutMillis;
+    }
+
+    abstract void onResponse(HeaderMap headers, byte[] body, HeaderMap trailers);
+
+    abstract void onError(String reason, boolean timeout);
+
+    void start(HeaderMap headers, byte[] body) {
+      host = cluster.chooseHost();
+      if (host == null) {
+        finishWithError("no healthy upstream", false);
+        return;
+      }
+      cluster.stats().upstreamRqTotal.inc();
+      cluster.stats().upstreamRqActive.inc();
+      host.onRequestStart();
+      if (timeoutMillis > 0) {
+        timer = vertx.setTimer(timeoutMillis, t -> {
+          cluster.stats().upstreamRqTimeout.inc();
+          HttpClientRequest r = request;
+          if (finishWithError("timeout", true) && r != null) {
+            r.reset();
+          }
+        });
+      }
+      Address a = host.address();
+      RequestOptions options = new RequestOptions()
+          .setMethod(HttpMethod.valueOf(headers.method()))
+          .setURI(headers.path())
+          .setServer(a.isPipe() ? SocketAddress.domainSocketAddress(a.pipePath()) : SocketAddress.inetSocketAddress(a.port(), a.ip()));
+      MultiMap out = MultiMap.caseInsensitiveMultiMap();
+      for (Map.Entry<String, String> e : headers.entries()) {
+        String n = e.getKey();
+        if (n.charAt(0) == ':' || (HOP_BY_HOP.contains(n) && !(n.equals("te") && http2))) {
+          continue;
+        }
+        out.add(n, e.getValue());
+      }
+      options.setHeaders(out);
+      String authority = headers.authority();
+      cluster.client(http2).request(options).onComplete(ar -> {
+        if (ar.failed()) {
+          finishWithError("upstream connect error: " + ar.cause().getMessage(), false);
+          return;
+        }
+        HttpClientRequest r = ar.result();
+        request = r;
+        if (done.get()) {
+          r.reset();
+          return;
+        }
+        HostAndPort hp = authority(authority);
+        if (hp != null) {
+          r.authority(hp);
+        }
+        (body.length == 0 ? r.send() : r.send(Buffer.buffer(body))).compose(resp -> resp.body().map(b -> new Object[] {resp, b}))
+            .onComplete(res -> {
+              if (res.failed()) {
+                finishWithError("reset: " + res.cause().getMessage(), false);
+                return;
+              }
+              HttpClientResponse resp = (HttpClientResponse) res.result()[0];
+              Buffer b = (Buffer) res.result()[1];
+              if (!done.compareAndSet(false, true)) {
+                return;
+              }
+              cancelTimer();
+              end(true);
+              onResponse(toHeaderMap(resp), b.getBytes(), trailers(resp.trailers()));
+            });
+      });
+    }
+
+    private HeaderMap toHeaderMap(HttpClientResponse resp) {
+      HeaderMap h = HeaderMap.create();
+      h.add(":status", Integer.toString(resp.statusCode()));
+      for (Map.Entry<String, String> e : resp.headers()) {
+        h.add(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
+      }
+      return h;
+    }
+
+    private HeaderMap trailers(MultiMap m) {
+      HeaderMap h = HeaderMap.create();
+      for (Map.Entry<String, String> e : m) {
+        h.add(e.getKey().toLowerCase(Locale.ROOT), e.getValue());
+      }
+      return h;
+    }
+
+    /** True when this completion won. */
+    private boolean finishWithError(String reason, boolean timeout) {
+      if (!done.compareAndSet(false, true)) {
+        return false;
+      }
+      cancelTimer();
+      end(false);
+      onError(reason, timeout);
+      return true;
+    }
+
+    private void end(boolean success) {
+      if (host != null) {
+        cluster.stats().upstreamRqActive.dec();
+        cluster.stats().upstreamRqCompleted.inc();
+        host.onRequestEnd(success);
+      }
+    }
+
+    private void cancelTimer() {
+      long t = timer;
+      if (t >= 0) {
+        vertx.cancelTimer(t);
+      }
+    }
+
+    @Override
+    public void cancel() {
+      if (!done.compareAndSet(false, true)) {
+        return;
+      }
+      cancelTimer();
+      if (host != null) {
+        cluster.stats().upstreamRqCancelled.inc();
+      }
+      end(false);
+      HttpClientRequest r = request;
+      if (r != null) {
+        r.reset();
+      }
+    }
+  }
+}

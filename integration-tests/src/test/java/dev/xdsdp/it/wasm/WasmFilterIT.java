@@ -1,0 +1,306 @@
+package dev.xdsdp.it.wasm;
+
+import static dev.xdsdp.it.support.Http.get;
+import static dev.xdsdp.it.support.Http.upstreamHeader;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xdsdp.it.support.Dataplane;
+import dev.xdsdp.it.support.EchoUpstream;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Wasm filters in a static bootstrap, through real sockets with real modules: headers, local
+ * replies, an auth callout to a real service, body rewriting with buffering, properties of the
+ * real stream, environment and configuration, shared data across event loops, ticks, remote code
+ * and the wasm stats. One data plane ({@code --concurrency 2}) serves every test.
+ */
+class WasmFilterIT {
+
+  static EchoUpstream echo;
+  static AuxServers aux;
+  static io.grpc.Server grpc;
+  static Dataplane dp;
+  static Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    echo = EchoUpstream.start("echo");
+    aux = new AuxServers();
+    aux.serve(Modules.bytes(Modules.HTTP_FILTER));
+    grpc = io.grpc.Grpc.newServerBuilderForPort(0, io.grpc.InsecureServerCredentials.create())
+        .addService(new Health()).build().start();
+    dir = Files.createTempDirectory("wasm-it");
+    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/wasm-filters.yaml"));
+    dp = Dataplane.start(yaml, Map.of(
+        "ECHO", echo.port(), "AUTH", aux.authPort(), "CODE", aux.codePort(), "GRPC", grpc.getPort(),
+        "MODULE", Modules.file(dir, Modules.HTTP_FILTER), "AS_MODULE", Modules.file(dir, Modules.AS_GCORE),
+        "MODULE_SHA256", Modules.sha256(Modules.HTTP_FILTER)));
+  }
+
+  @AfterAll
+  static void stop() {
+    dp.close();
+    grpc.shutdownNow();
+    aux.close();
+    echo.close();
+  }
+
+  static HttpResponse<String> main(String test, String... headers) throws Exception {
+    String[] all = new String[headers.length + 2];
+    all[0] = "x-test";
+    all[1] = test;
+    System.arraycopy(headers, 0, all, 2, headers.length);
+    return get(dp.uri("main", "/" + test), all);
+  }
+
+  @Test
+  void headersAreAddedOnTheWayUpAndDown() throws Exception {
+    HttpResponse<String> r = main("headers");
+    assertEquals(200, r.statusCode());
+    assertEquals("7", upstreamHeader(r, "x-wasm-version"));
+    assertEquals("main", upstreamHeader(r, "x-wasm-plugin"));
+    assertEquals("7", r.headers().firstValue("x-wasm-version").orElse(null));
+    assertEquals("1", r.headers().firstValue("x-wasm-response").orElse(null));
+  }
+
+  @Test
+  void localResponseComesFromTheFilterAndPassesItsResponseCallback() throws Exception {
+    int before = echo.requests();
+    HttpResponse<String> r = main("local");
+    assertEquals(403, r.statusCode());
+    assertEquals("denied by wasm\n", r.body());
+    assertEquals("1", r.headers().firstValue("x-wasm-local").orElse(null));
+    assertEquals("text/plain", r.headers().firstValue("content-type").orElse(null));
+    // The reply went through the module's own on_response_headers, as in Envoy.
+    assertEquals("1", r.headers().firstValue("x-wasm-response").orElse(null));
+    assertEquals(before, echo.requests(), "a local reply never reaches the upstream");
+  }
+
+  @Test
+  void authCalloutAllowsAndDenies() throws Exception {
+    int before = aux.authRequests.get();
+    HttpResponse<String> ok = main("auth", "authorization", "Bearer alice-ok");
+    assertEquals(200, ok.statusCode(), ok.body());
+    assertEquals("alice", upstreamHeader(ok, "x-auth-user"));
+    HttpResponse<String> denied = main("auth", "authorization", "Bearer mallory");
+    assertEquals(403, denied.statusCode());
+    assertEquals("auth denied", denied.body());
+    assertEquals("403", denied.headers().firstValue("x-auth-status").orElse(null));
+    assertEquals(before + 2, aux.authRequests.get(), "each request asked the auth service once");
+  }
+
+  /** grpc.health.v1.Health: "ok" serves, "down" does not, anything else is NOT_FOUND. */
+  static final class Health extends io.grpc.health.v1.HealthGrpc.HealthImplBase {
+    @Override
+    public void check(io.grpc.health.v1.HealthCheckRequest request,
+        io.grpc.stub.StreamObserver<io.grpc.health.v1.HealthCheckResponse> out) {
+      var status = switch (request.getService()) {
+        case "ok" -> io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING;
+        case "down" -> io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING;
+        default -> null;
+      };
+      if (status == null) {
+        out.onError(io.grpc.Status.NOT_FOUND.withDescription("no service " + request.getService()).asRuntimeException());
+        return;
+      }
+      out.onNext(io.grpc.health.v1.HealthCheckResponse.newBuilder().setStatus(status).build());
+      out.onCompleted();
+    }
+  }
+
+  @Test
+  void unaryGrpcCalloutsReachARealGrpcServer() throws Exception {
+    HttpResponse<String> ok = main("grpc", "x-grpc-service", "ok");
+    assertEquals(200, ok.statusCode(), ok.body());
+    var reply = io.grpc.health.v1.HealthCheckResponse.parseFrom(
+        java.util.HexFormat.of().parseHex(upstreamHeader(ok, "x-grpc-reply-hex")));
+    assertEquals(io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING, reply.getStatus());
+    HttpResponse<String> down = main("grpc", "x-grpc-service", "down");
+    assertEquals(io.grpc.health.v1.HealthCheckResponse.ServingStatus.NOT_SERVING,
+        io.grpc.health.v1.HealthCheckResponse.parseFrom(
+            java.util.HexFormat.of().parseHex(upstreamHeader(down, "x-grpc-reply-hex"))).getStatus());
+    HttpResponse<String> missing = main("grpc", "x-grpc-service", "nope");
+    assertEquals("5", upstreamHeader(missing, "x-grpc-status"), "NOT_FOUND reaches proxy_on_grpc_close");
+    assertEquals("no service nope", upstreamHeader(missing, "x-grpc-message"));
+  }
+
+  @Test
+  void requestAndResponseBodiesAreBufferedAndRewritten() throws Exception {
+    String body = "a".repeat(30_000) + "b".repeat(30_000);
+    List<byte[]> parts = new ArrayList<>();
+    for (int i = 0; i < body.length(); i += 10_000) {
+      parts.add(body.substring(i, i + 10_000).getBytes(StandardCharsets.UTF_8));
+    }
+    HttpRequest req = HttpRequest.newBuilder(dp.uri("main", "/body"))
+        .header("x-test", "body")
+        .POST(HttpRequest.BodyPublishers.ofByteArrays(parts)) // unknown length: chunked, in parts
+        .build();
+    HttpResponse<String> r = dev.xdsdp.it.support.Http.send(req);
+    assertEquals(200, r.statusCode(), r.body());
+    JsonObject rewritten = new JsonObject(r.body());
+    JsonObject upstream = rewritten.getJsonObject("upstream");
+    String seen = upstream.getString("body");
+    assertTrue(seen.startsWith("wasm["), seen.substring(0, 20));
+    // The module saw the whole body, with its full size, at end of stream.
+    assertTrue(seen.endsWith("," + body.length() + "]:" + body), seen.substring(0, 30));
+    assertEquals(r.body().getBytes(StandardCharsets.UTF_8).length - prefixLength(r.body()) - 1,
+        rewritten.getInteger("wasm_size"));
+  }
+
+  /** Length of {"wasm_chunks":n,"wasm_size":n,"upstream": in a rewritten response. */
+  static int prefixLength(String body) {
+    return body.indexOf("\"upstream\":") + "\"upstream\":".length();
+  }
+
+  @Test
+  void streamedResponseBodyIsAccumulatedBeforeTheModuleRewritesIt() throws Exception {
+    HttpResponse<String> r = get(dp.uri("main", "/chunks?chunks=3"), "x-test", "body");
+    assertEquals(200, r.statusCode());
+    String expected = "chunk0\nchunk1\nchunk2\n";
+    assertTrue(r.body().endsWith("\"upstream\":" + expected + "}"), r.body());
+    assertTrue(r.body().contains("\"wasm_size\":" + expected.length() + ","), r.body());
+    int chunks = Integer.parseInt(r.body().replaceAll("(?s)^\\{\"wasm_chunks\":(\\d+),.*$", "$1"));
+    assertTrue(chunks >= 2, "the module was called per chunk while buffering: " + r.body());
+  }
+
+  @Test
+  void propertiesComeFromTheRealStream() throws Exception {
+    HttpResponse<String> r = main("props");
+    assertEquals(200, r.statusCode());
+    assertEquals("to_echo", upstreamHeader(r, "x-wasm-route-name"));
+    assertEquals("echo", upstreamHeader(r, "x-wasm-cluster-name"));
+    assertEquals("echo", upstreamHeader(r, "x-wasm-legacy-cluster-name"));
+    assertTrue(upstreamHeader(r, "x-wasm-source").startsWith("127.0.0.1:"));
+    assertEquals("127.0.0.1:" + dp.port("main"), upstreamHeader(r, "x-wasm-destination"));
+    assertEquals("main", upstreamHeader(r, "x-wasm-plugin-name"));
+    assertEquals("main_root", upstreamHeader(r, "x-wasm-root-id"));
+    assertEquals("vm_main", upstreamHeader(r, "x-wasm-vm-id"));
+    assertEquals("wasm-node-1", upstreamHeader(r, "x-wasm-node-id"));
+    assertEquals("HTTP/1.1", upstreamHeader(r, "x-wasm-protocol"));
+    assertEquals("/props", upstreamHeader(r, "x-wasm-path"));
+    assertEquals("1", upstreamHeader(r, "x-wasm-listener-direction"), "INBOUND");
+    // proxy_on_log ran after the response, with the stream's final facts.
+    HttpResponse<String> log = main("last_log");
+    assertEquals("code=200;details=via_upstream;flags=0;duration=yes;cluster=echo;upstream=yes;status=200",
+        upstreamHeader(log, "x-wasm-last-log"));
+  }
+
+  @Test
+  void environmentAndConfigurationReachTheModule() throws Exception {
+    HttpResponse<String> r = main("env");
+    assertEquals("from-config", upstreamHeader(r, "x-wasm-env"));
+    assertEquals("vm-config-text", upstreamHeader(r, "x-wasm-vm-config"));
+    assertEquals("version=7;auth_cluster=auth;grpc_cluster=grpc;tick=20", upstreamHeader(r, "x-wasm-config"));
+  }
+
+  @Test
+  void ticksRunOnEveryLoop() throws Exception {
+    long first = Long.parseLong(upstreamHeader(main("ticks"), "x-wasm-ticks"));
+    Thread.sleep(300);
+    long second = Long.parseLong(upstreamHeader(main("ticks"), "x-wasm-ticks"));
+    // Two VMs tick every 20 ms into one shared counter.
+    assertTrue(second - first >= 10, first + " -> " + second);
+  }
+
+  /** {@code n} requests from each of {@code clients} clients in parallel, each client its own connection. */
+  static List<HttpResponse<String>> fromManyConnections(URI uri, int clients, int n, String... headers) throws Exception {
+    ConcurrentLinkedQueue<HttpResponse<String>> out = new ConcurrentLinkedQueue<>();
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    for (int c = 0; c < clients; c++) {
+      HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5)).build();
+      all.add(CompletableFuture.runAsync(() -> {
+        try {
+          for (int i = 0; i < n; i++) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(20));
+            for (int h = 0; h < headers.length; h += 2) {
+              b.header(headers[h], headers[h + 1]);
+            }
+            out.add(client.send(b.build(), HttpResponse.BodyHandlers.ofString()));
+          }
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        } finally {
+          client.close();
+        }
+      }));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get();
+    return new ArrayList<>(out);
+  }
+
+  @Test
+  void sharedDataCounterIsExactAcrossEventLoops() throws Exception {
+    // The first write of a key has no CAS to check (Envoy's semantics too): make it alone.
+    long first = Long.parseLong(upstreamHeader(main("count"), "x-wasm-count"));
+    List<HttpResponse<String>> rs = fromManyConnections(dp.uri("main", "/count"), 6, 8, "x-test", "count");
+    Set<Long> counts = new HashSet<>();
+    Set<String> vms = new HashSet<>();
+    for (HttpResponse<String> r : rs) {
+      assertEquals(200, r.statusCode());
+      counts.add(Long.parseLong(upstreamHeader(r, "x-wasm-count")));
+      vms.add(upstreamHeader(r, "x-wasm-vm"));
+    }
+    assertEquals(48, counts.size(), "compare-and-swap gives every request its own number");
+    assertEquals(first + 48, java.util.Collections.max(counts));
+    assertEquals(Set.of("1", "2"), vms, "both worker loops' VMs served and shared the counter");
+  }
+
+  @Test
+  void assemblyScriptModuleCountsAcrossEventLoops() throws Exception {
+    long first = Long.parseLong(upstreamHeader(get(dp.uri("as", "/first")), "x-as-count"));
+    List<HttpResponse<String>> rs = fromManyConnections(dp.uri("as", "/as"), 4, 5);
+    Set<Long> counts = new HashSet<>();
+    for (HttpResponse<String> r : rs) {
+      assertEquals(200, r.statusCode());
+      assertEquals("gcore", upstreamHeader(r, "x-as-sdk"));
+      assertEquals("as_counter", upstreamHeader(r, "x-as-plugin"));
+      counts.add(Long.parseLong(upstreamHeader(r, "x-as-count")));
+    }
+    assertEquals(20, counts.size(), counts.toString());
+    assertEquals(first + 20, java.util.Collections.max(counts));
+  }
+
+  @Test
+  void remoteCodeIsFetchedThroughItsClusterOnce() throws Exception {
+    HttpResponse<String> r = get(dp.uri("remote", "/r"));
+    assertEquals(200, r.statusCode());
+    assertEquals("remote", upstreamHeader(r, "x-wasm-version"));
+    assertEquals(1, aux.codeRequests.get());
+    assertEquals(1, dp.stat("wasm.remote_load_cache_misses"));
+    assertEquals(1, dp.stat("wasm.remote_load_fetch_successes"));
+    assertEquals(1, dp.stat("wasm.remote_load_cache_entries"));
+  }
+
+  @Test
+  void envoyAndPluginStatsAreInTheServerStore() throws Exception {
+    main("headers");
+    // Every plugin runs one VM per worker loop; the runtime named in the config names the stats.
+    assertEquals(2, dp.stat("wasm.envoy.wasm.runtime.wasmtime.active"));
+    assertEquals(2, dp.stat("wasm.envoy.wasm.runtime.wasmtime.created"));
+    assertEquals(4, dp.stat("wasm.envoy.wasm.runtime.v8.active"), "as_counter and remote");
+    assertTrue(dp.stat("wasm.main.vm_calls") > 0);
+    assertTrue(dp.stat("wasm.main.vm_cpu_time_us") > 0);
+    assertTrue(dp.stat("wasm.main.vm_memory_high_water_bytes") >= 65536);
+    assertTrue(dp.stat("wasm.main.hostcall.proxy_add_header_map_value.calls") > 0);
+  }
+}

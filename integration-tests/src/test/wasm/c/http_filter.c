@@ -1,0 +1,473 @@
+/*
+ * The data plane's integration-test filter: everything it does is visible through real sockets,
+ * as headers the upstream echoes back or headers and bodies the client receives.
+ *
+ * Plugin configuration, "key=value;...":
+ *   version=V        every request and response gets "x-wasm-version: V"
+ *   mode=M           what requests do when they carry no "x-test" header (see below)
+ *   auth_cluster=C   the cluster "auth" calls
+ *   grpc_cluster=C   the cluster "grpc" calls
+ *   tick=MS          on_tick every MS ms; each tick adds 1 to the shared "ticks" counter
+ *   fail=configure   proxy_on_configure returns false
+ *
+ * Modes ("x-test" request header, else mode=):
+ *   headers  add x-wasm-version and x-wasm-plugin (the default)
+ *   local    answer 403 from the filter
+ *   auth     ask auth_cluster (GET /auth with the request's authorization header); 200 lets the
+ *            request through with x-auth-user, anything else answers 403, a failed call 503
+ *   body     buffer both bodies and rewrite them (request: "wasm[<chunks>,<size>]:" + body;
+ *            response: {"wasm_chunks":n,"wasm_size":n,"upstream":<body>})
+ *   props    request headers with property values; on_log stores what it saw at the end
+ *   last_log x-wasm-last-log: what on_log stored for the previous "props" request
+ *   env      x-wasm-env (WASI environ WASM_TEST_ENV), x-wasm-vm-config, x-wasm-config
+ *   count    x-wasm-count: a counter in shared data, bumped with compare-and-swap; x-wasm-vm:
+ *            which VM of the vm_id served (numbered in start order, in shared data too)
+ *   ticks    x-wasm-ticks: the shared tick counter
+ *   grpc     unary gRPC call grpc.health.v1.Health/Check on grpc_cluster for the service named
+ *            by x-grpc-service; the request goes on with x-grpc-reply-hex (the response message)
+ *            or x-grpc-status and x-grpc-message when the call fails
+ *   trap     the VM traps
+ *   close    proxy_close_stream
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proxy_wasm_host.h"
+
+PROXY_WASM_ABI_0_2_1
+PROXY_WASM_ALLOCATOR
+
+static char *plugin_config;
+static char *vm_config;
+static long long vm_ordinal; /* which VM of this vm_id this is: 1, 2, ... in start order */
+
+/* The value of key in "k=v;k=v", as a new string, or NULL. */
+static char *config_get(const char *key) {
+  if (!plugin_config) return NULL;
+  size_t kl = strlen(key);
+  const char *p = plugin_config;
+  while (*p) {
+    const char *end = strchr(p, ';');
+    if (!end) end = p + strlen(p);
+    if ((size_t)(end - p) > kl && strncmp(p, key, kl) == 0 && p[kl] == '=') {
+      return cstr(p + kl + 1, (size_t)(end - p) - kl - 1);
+    }
+    p = *end ? end + 1 : end;
+  }
+  return NULL;
+}
+
+static char *buffer_string(uint32_t type, size_t max) {
+  const char *p = NULL;
+  size_t n = 0;
+  if (proxy_get_buffer_bytes(type, 0, (uint32_t)max, &p, &n) != OK) return NULL;
+  char *out = cstr(p, n);
+  free((void *)p);
+  return out;
+}
+
+/* A property as a string (NULL when absent); dotted is split at '.' into the ABI's NUL form. */
+static char *property(const char *dotted, size_t *len) {
+  size_t n = strlen(dotted);
+  char *path = cstr(dotted, n);
+  for (char *c = path; *c; c++) if (*c == '.') *c = 0;
+  const char *v = NULL;
+  size_t vn = 0;
+  status_t s = proxy_get_property(path, n, &v, &vn);
+  free(path);
+  if (s != OK) return NULL;
+  if (len) *len = vn;
+  char *out = cstr(v, vn);
+  free((void *)v);
+  return out;
+}
+
+static long long property_int(const char *dotted, int *found) {
+  size_t n = 0;
+  char *v = property(dotted, &n);
+  long long x = 0;
+  *found = v != NULL && n == 8;
+  if (*found) memcpy(&x, v, 8);
+  free(v);
+  return x;
+}
+
+static void add_property_header(const char *header, const char *dotted) {
+  char *v = property(dotted, NULL);
+  add_header(MAP_REQUEST_HEADERS, header, v ? v : "(none)");
+  free(v);
+}
+
+static void add_int_header(uint32_t map, const char *header, long long v) {
+  char tmp[32];
+  snprintf(tmp, sizeof tmp, "%lld", v);
+  add_header(map, header, tmp);
+}
+
+/* Adds delta to a shared-data counter with compare-and-swap; returns the new value. */
+static long long bump(const char *key, long long delta) {
+  for (int attempt = 0; attempt < 100; attempt++) {
+    const char *v = NULL;
+    size_t n = 0;
+    uint32_t cas = 0;
+    long long cur = 0;
+    if (proxy_get_shared_data(key, strlen(key), &v, &n, &cas) == OK) {
+      char *s = cstr(v, n);
+      cur = atoll(s);
+      free(s);
+      free((void *)v);
+    }
+    char next[32];
+    snprintf(next, sizeof next, "%lld", cur + delta);
+    if (proxy_set_shared_data(key, strlen(key), next, strlen(next), cas) == OK) return cur + delta;
+  }
+  return -1;
+}
+
+static long long shared_int(const char *key) {
+  const char *v = NULL;
+  size_t n = 0;
+  uint32_t cas = 0;
+  if (proxy_get_shared_data(key, strlen(key), &v, &n, &cas) != OK) return 0;
+  char *s = cstr(v, n);
+  long long x = atoll(s);
+  free(s);
+  free((void *)v);
+  return x;
+}
+
+EXPORT(proxy_on_vm_start) uint32_t on_vm_start(uint32_t root, uint32_t size) {
+  vm_config = buffer_string(BUF_VM_CONFIGURATION, size);
+  vm_ordinal = bump("vm_seq", 1);
+  return 1;
+}
+
+EXPORT(proxy_on_configure) uint32_t on_configure(uint32_t root, uint32_t size) {
+  free(plugin_config);
+  plugin_config = buffer_string(BUF_PLUGIN_CONFIGURATION, size);
+  char *fail = config_get("fail");
+  int ok = !streq(fail, "configure");
+  free(fail);
+  if (!ok) return 0;
+  char *tick = config_get("tick");
+  if (tick) {
+    proxy_set_tick_period_milliseconds((uint32_t)atoi(tick));
+    free(tick);
+  }
+  return 1;
+}
+
+EXPORT(proxy_on_tick) void on_tick(uint32_t root) { bump("ticks", 1); }
+
+EXPORT(proxy_on_context_create) void on_context_create(uint32_t ctx, uint32_t parent) {}
+
+/* The behaviour of this stream: x-test, else mode=, else "headers". */
+static char *mode_of_request(void) {
+  char *m = get_header(MAP_REQUEST_HEADERS, "x-test", NULL);
+  if (!m) m = config_get("mode");
+  if (!m) m = cstr("headers", 7);
+  return m;
+}
+
+/* Per-stream state, by context id (a VM runs one stream at a time per callback, many in flight). */
+#define MAX_STREAMS 256
+static uint32_t stream_ids[MAX_STREAMS];
+static uint32_t stream_chunks[MAX_STREAMS];
+static uint32_t call_tokens[MAX_STREAMS];
+
+static int slot(uint32_t ctx, int create) {
+  for (int i = 0; i < MAX_STREAMS; i++) if (stream_ids[i] == ctx) return i;
+  if (!create) return -1;
+  for (int i = 0; i < MAX_STREAMS; i++) {
+    if (stream_ids[i] == 0) {
+      stream_ids[i] = ctx;
+      stream_chunks[i] = 0;
+      call_tokens[i] = 0;
+      return i;
+    }
+  }
+  return -1;
+}
+
+/* The stream waiting for callout token, forgotten once found; 0 when none. */
+static uint32_t take_stream(uint32_t token) {
+  for (int i = 0; i < MAX_STREAMS; i++) {
+    if (stream_ids[i] && call_tokens[i] == token) {
+      call_tokens[i] = 0;
+      return stream_ids[i];
+    }
+  }
+  return 0;
+}
+
+static void add_version(uint32_t map) {
+  char *version = config_get("version");
+  if (version) {
+    add_header(map, "x-wasm-version", version);
+    free(version);
+  }
+}
+
+static uint32_t start_auth(uint32_t ctx) {
+  char *cluster = config_get("auth_cluster");
+  char *authz = get_header(MAP_REQUEST_HEADERS, "authorization", NULL);
+  const char *kv[] = {":method", "GET", ":path", "/auth", ":authority", "auth", "authorization", authz ? authz : ""};
+  size_t n;
+  char *pairs = make_pairs(kv, 4, &n);
+  uint32_t token = 0;
+  status_t s = proxy_http_call(cluster ? cluster : "", cluster ? strlen(cluster) : 0, pairs, n, "", 0, "", 0, 2000,
+                               &token);
+  free(pairs);
+  free(authz);
+  free(cluster);
+  if (s != OK) {
+    const char *msg = "auth call failed";
+    proxy_send_local_response(500, "wasm auth call failed", 21, msg, strlen(msg), "", 0, -1);
+    return 1;
+  }
+  int i = slot(ctx, 1);
+  if (i >= 0) call_tokens[i] = token;
+  return 1; /* StopIteration until the auth service answers */
+}
+
+EXPORT(proxy_on_http_call_response)
+void on_http_call_response(uint32_t root, uint32_t token, uint32_t nh, uint32_t body_size, uint32_t nt) {
+  uint32_t ctx = take_stream(token);
+  if (!ctx) return;
+  char *status = nh ? get_header(MAP_CALL_RESPONSE_HEADERS, ":status", NULL) : NULL;
+  char *user = nh ? get_header(MAP_CALL_RESPONSE_HEADERS, "x-user", NULL) : NULL;
+  proxy_set_effective_context(ctx);
+  if (!nh) {
+    const char *msg = "auth unavailable";
+    proxy_send_local_response(503, "wasm auth unavailable", 21, msg, strlen(msg), "", 0, -1);
+  } else if (streq(status, "200")) {
+    add_header(MAP_REQUEST_HEADERS, "x-auth-user", user ? user : "");
+    proxy_continue_stream(STREAM_REQUEST);
+  } else {
+    const char *kv[] = {"x-auth-status", status ? status : ""};
+    size_t n;
+    char *pairs = make_pairs(kv, 1, &n);
+    const char *msg = "auth denied";
+    proxy_send_local_response(403, "wasm auth denied", 16, msg, strlen(msg), pairs, n, -1);
+    free(pairs);
+  }
+  free(status);
+  free(user);
+}
+
+static uint32_t start_grpc(uint32_t ctx) {
+  char *cluster = config_get("grpc_cluster");
+  char *service = get_header(MAP_REQUEST_HEADERS, "x-grpc-service", NULL);
+  size_t sl = service ? strlen(service) : 0;
+  /* HealthCheckRequest { string service = 1; } */
+  char *msg = malloc(sl + 2);
+  msg[0] = 0x0a;
+  msg[1] = (char)sl;
+  if (sl) memcpy(msg + 2, service, sl);
+  const char *kv[] = {"x-wasm-md", "1"};
+  size_t mdn;
+  char *md = make_pairs(kv, 1, &mdn);
+  uint32_t token = 0;
+  status_t s = proxy_grpc_call(cluster ? cluster : "", cluster ? strlen(cluster) : 0, "grpc.health.v1.Health", 21,
+                               "Check", 5, md, mdn, msg, sl + 2, 2000, &token);
+  free(md);
+  free(msg);
+  free(service);
+  free(cluster);
+  if (s != OK) {
+    add_int_header(MAP_REQUEST_HEADERS, "x-grpc-call-status", s);
+    return 0;
+  }
+  int i = slot(ctx, 1);
+  if (i >= 0) call_tokens[i] = token;
+  return 1;
+}
+
+EXPORT(proxy_on_grpc_receive) void on_grpc_receive(uint32_t root, uint32_t token, uint32_t size) {
+  uint32_t ctx = take_stream(token);
+  if (!ctx) return;
+  const char *p = NULL;
+  size_t n = 0;
+  proxy_get_buffer_bytes(BUF_GRPC_RECEIVE, 0, size, &p, &n);
+  char *hex = malloc(n * 2 + 1);
+  for (size_t i = 0; i < n; i++) snprintf(hex + 2 * i, 3, "%02x", (unsigned char)p[i]);
+  hex[n * 2] = 0;
+  free((void *)p);
+  proxy_set_effective_context(ctx);
+  add_header(MAP_REQUEST_HEADERS, "x-grpc-reply-hex", hex);
+  free(hex);
+  proxy_continue_stream(STREAM_REQUEST);
+}
+
+EXPORT(proxy_on_grpc_close) void on_grpc_close(uint32_t root, uint32_t token, uint32_t status) {
+  uint32_t ctx = take_stream(token);
+  if (!ctx) return;
+  uint32_t code = 0;
+  const char *m = NULL;
+  size_t ml = 0;
+  proxy_get_status(&code, &m, &ml);
+  char *message = cstr(m, ml);
+  free((void *)m);
+  proxy_set_effective_context(ctx);
+  add_int_header(MAP_REQUEST_HEADERS, "x-grpc-status", status);
+  add_header(MAP_REQUEST_HEADERS, "x-grpc-message", message);
+  free(message);
+  proxy_continue_stream(STREAM_REQUEST);
+}
+
+static void props(void) {
+  add_property_header("x-wasm-route-name", "xds.route_name");
+  add_property_header("x-wasm-cluster-name", "xds.cluster_name");
+  add_property_header("x-wasm-legacy-cluster-name", "cluster_name");
+  add_property_header("x-wasm-source", "source.address");
+  add_property_header("x-wasm-destination", "destination.address");
+  add_property_header("x-wasm-plugin-name", "plugin_name");
+  add_property_header("x-wasm-root-id", "plugin_root_id");
+  add_property_header("x-wasm-vm-id", "plugin_vm_id");
+  add_property_header("x-wasm-node-id", "xds.node.id");
+  add_property_header("x-wasm-protocol", "request.protocol");
+  add_property_header("x-wasm-path", "request.url_path");
+  int found;
+  long long dir = property_int("xds.listener_direction", &found);
+  if (found) add_int_header(MAP_REQUEST_HEADERS, "x-wasm-listener-direction", dir);
+}
+
+EXPORT(proxy_on_request_headers) uint32_t on_request_headers(uint32_t ctx, uint32_t n, uint32_t eos) {
+  char *m = mode_of_request();
+  uint32_t result = 0;
+  add_version(MAP_REQUEST_HEADERS);
+  if (streq(m, "headers")) {
+    char *name = property("plugin_name", NULL);
+    add_header(MAP_REQUEST_HEADERS, "x-wasm-plugin", name ? name : "");
+    free(name);
+  } else if (streq(m, "local")) {
+    const char *kv[] = {"x-wasm-local", "1", "content-type", "text/plain"};
+    size_t pn;
+    char *pairs = make_pairs(kv, 2, &pn);
+    const char *body = "denied by wasm\n";
+    proxy_send_local_response(403, "denied by wasm", 14, body, strlen(body), pairs, pn, -1);
+    free(pairs);
+  } else if (streq(m, "auth")) {
+    result = start_auth(ctx);
+  } else if (streq(m, "grpc")) {
+    result = start_grpc(ctx);
+  } else if (streq(m, "body")) {
+    proxy_remove_header_map_value(MAP_REQUEST_HEADERS, "content-length", 14);
+    slot(ctx, 1);
+  } else if (streq(m, "props")) {
+    props();
+  } else if (streq(m, "last_log")) {
+    const char *v = NULL;
+    size_t vn = 0;
+    uint32_t cas;
+    if (proxy_get_shared_data("last_log", 8, &v, &vn, &cas) == OK) {
+      char *s = cstr(v, vn);
+      add_header(MAP_REQUEST_HEADERS, "x-wasm-last-log", s);
+      free(s);
+      free((void *)v);
+    }
+  } else if (streq(m, "env")) {
+    const char *env = getenv("WASM_TEST_ENV");
+    add_header(MAP_REQUEST_HEADERS, "x-wasm-env", env ? env : "(unset)");
+    add_header(MAP_REQUEST_HEADERS, "x-wasm-vm-config", vm_config ? vm_config : "");
+    add_header(MAP_REQUEST_HEADERS, "x-wasm-config", plugin_config ? plugin_config : "");
+  } else if (streq(m, "count")) {
+    add_int_header(MAP_REQUEST_HEADERS, "x-wasm-count", bump("count", 1));
+    add_int_header(MAP_REQUEST_HEADERS, "x-wasm-vm", vm_ordinal);
+  } else if (streq(m, "ticks")) {
+    add_int_header(MAP_REQUEST_HEADERS, "x-wasm-ticks", shared_int("ticks"));
+  } else if (streq(m, "trap")) {
+    __builtin_trap();
+  } else if (streq(m, "close")) {
+    proxy_close_stream(STREAM_REQUEST);
+  }
+  free(m);
+  return result;
+}
+
+/* Collects the body until the end, then rewrites it whole. */
+EXPORT(proxy_on_request_body) uint32_t on_request_body(uint32_t ctx, uint32_t size, uint32_t eos) {
+  char *m = mode_of_request();
+  int body = streq(m, "body");
+  free(m);
+  if (!body) return 0;
+  int i = slot(ctx, 1);
+  if (i >= 0) stream_chunks[i]++;
+  if (!eos) return 1; /* StopIterationAndBuffer: the host accumulates */
+  char *in = buffer_string(BUF_REQUEST_BODY, size);
+  size_t inl = in ? strlen(in) : 0;
+  char *out = malloc(inl + 64);
+  int k = snprintf(out, 64, "wasm[%u,%u]:", i >= 0 ? stream_chunks[i] : 0, size);
+  memcpy(out + k, in ? in : "", inl);
+  proxy_set_buffer_bytes(BUF_REQUEST_BODY, 0, size, out, (size_t)k + inl);
+  free(out);
+  free(in);
+  return 0;
+}
+
+EXPORT(proxy_on_response_headers) uint32_t on_response_headers(uint32_t ctx, uint32_t n, uint32_t eos) {
+  add_version(MAP_RESPONSE_HEADERS);
+  add_header(MAP_RESPONSE_HEADERS, "x-wasm-response", "1");
+  char *m = mode_of_request();
+  if (streq(m, "body")) {
+    proxy_remove_header_map_value(MAP_RESPONSE_HEADERS, "content-length", 14);
+    int i = slot(ctx, 1);
+    if (i >= 0) stream_chunks[i] = 0;
+  }
+  free(m);
+  return 0;
+}
+
+EXPORT(proxy_on_response_body) uint32_t on_response_body(uint32_t ctx, uint32_t size, uint32_t eos) {
+  char *m = mode_of_request();
+  int body = streq(m, "body");
+  free(m);
+  if (!body) return 0;
+  int i = slot(ctx, 1);
+  if (i >= 0) stream_chunks[i]++;
+  if (!eos) return 1;
+  char *in = buffer_string(BUF_RESPONSE_BODY, size);
+  size_t inl = in ? strlen(in) : 0;
+  char *out = malloc(inl + 96);
+  int k = snprintf(out, 96, "{\"wasm_chunks\":%u,\"wasm_size\":%u,\"upstream\":", i >= 0 ? stream_chunks[i] : 0, size);
+  memcpy(out + k, in ? in : "", inl);
+  out[k + inl] = '}';
+  proxy_set_buffer_bytes(BUF_RESPONSE_BODY, 0, size, out, (size_t)k + inl + 1);
+  free(out);
+  free(in);
+  return 0;
+}
+
+/* At the end of a "props" stream: what the access-log phase sees. */
+EXPORT(proxy_on_log) void on_log(uint32_t ctx) {
+  char *m = get_header(MAP_REQUEST_HEADERS, "x-test", NULL);
+  int wanted = streq(m, "props");
+  free(m);
+  if (!wanted) return;
+  int found_code, found_flags, found_duration;
+  long long code = property_int("response.code", &found_code);
+  long long flags = property_int("response.flags", &found_flags);
+  long long duration = property_int("request.duration", &found_duration);
+  char *details = property("response.code_details", NULL);
+  char *cluster = property("xds.cluster_name", NULL);
+  char *upstream = property("upstream.address", NULL);
+  char *status = get_header(MAP_RESPONSE_HEADERS, ":status", NULL);
+  char out[512];
+  snprintf(out, sizeof out, "code=%lld;details=%s;flags=%lld;duration=%s;cluster=%s;upstream=%s;status=%s",
+           found_code ? code : -1, details ? details : "(none)", found_flags ? flags : -1,
+           found_duration && duration > 0 ? "yes" : "no", cluster ? cluster : "(none)",
+           upstream ? "yes" : "no", status ? status : "(none)");
+  proxy_set_shared_data("last_log", 8, out, strlen(out), 0);
+  free(details);
+  free(cluster);
+  free(upstream);
+  free(status);
+}
+
+EXPORT(proxy_on_done) uint32_t on_done(uint32_t ctx) { return 1; }
+
+EXPORT(proxy_on_delete) void on_delete(uint32_t ctx) {
+  int i = slot(ctx, 0);
+  if (i >= 0) stream_ids[i] = 0;
+}
