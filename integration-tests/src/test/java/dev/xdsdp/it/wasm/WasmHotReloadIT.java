@@ -37,18 +37,13 @@ import org.junit.jupiter.api.Test;
  */
 class WasmHotReloadIT {
 
+  /**
+   * No {@code dynamic_resources}: the test plays the xDS client itself and hands snapshots to
+   * {@code Server.applySnapshot}, so no real client may publish its own in between.
+   */
   static final String DYNAMIC_BOOTSTRAP = """
-      dynamic_resources:
-        lds_config: { ads: {} }
-        cds_config: { ads: {} }
-        ads_config: { api_type: GRPC, grpc_services: [{ envoy_grpc: { cluster_name: xds } }] }
       static_resources:
-        clusters:
-        - name: xds
-          connect_timeout: 1s
-          load_assignment:
-            cluster_name: xds
-            endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: 1 } } } }] }]
+        clusters: []
       """;
 
   static final String WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";

@@ -258,6 +258,8 @@ final class ClusterCallouts implements CalloutHost {
               }
               cancelTimer();
               end(true);
+              // Envoy's async client requests count as internal ones.
+              cluster.stats().onResponseCode(resp.statusCode(), true);
               onResponse(toHeaderMap(resp), b.getBytes(), trailers(resp.trailers()));
             });
       });
@@ -294,7 +296,6 @@ final class ClusterCallouts implements CalloutHost {
     private void end(boolean success) {
       if (host != null) {
         cluster.stats().upstreamRqActive.dec();
-        cluster.stats().upstreamRqCompleted.inc();
         host.onRequestEnd(success);
       }
     }
