@@ -48,12 +48,20 @@ public final class ConfigValidator {
     StaticResources resources = StaticResources.parse(bootstrap, ctx);
     List<String> errors = new ArrayList<>();
     for (ResourceInvalidException e : resources.errors()) {
-      errors.add(e.describe());
+      errors.add(oneLine(e.describe()));
     }
     List<String> unsupported = new ArrayList<>();
     for (ConfigIssues.Issue i : resources.issues()) {
-      unsupported.add(i.toString());
+      unsupported.add(oneLine(i.toString()));
     }
     return new Report(errors, unsupported);
+  }
+
+  /**
+   * Each problem is one output line, also when a message quotes config text with line breaks (an
+   * access log format ending in a newline, say): they are shown escaped, as written in YAML.
+   */
+  static String oneLine(String message) {
+    return message.replace("\r", "\\r").replace("\n", "\\n");
   }
 }

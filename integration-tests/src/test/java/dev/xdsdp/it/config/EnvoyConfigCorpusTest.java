@@ -67,6 +67,9 @@ class EnvoyConfigCorpusTest {
     assertEquals(1, r.exit(), r::transcript);
     assertTrue(Stream.concat(r.out().stream(), r.err().stream()).anyMatch(l -> l.startsWith("error")),
         () -> name + " must be reported as an error:\n" + r.transcript());
+    if (!r.out().isEmpty()) {
+      assertOneLinePerProblem(config, r);
+    }
   }
 
   @ParameterizedTest(name = "{0}")
@@ -80,9 +83,16 @@ class EnvoyConfigCorpusTest {
     // These are valid Envoy configs: nothing in them may be reported as an error.
     assertTrue(r.out().stream().anyMatch(l -> l.startsWith("unsupported: ")), r::transcript);
     assertTrue(r.out().stream().noneMatch(l -> l.startsWith("error")), r::transcript);
-    assertTrue(r.out().getLast().endsWith(" has 0 error(s) and "
-        + r.out().stream().filter(l -> l.startsWith("unsupported: ")).count() + " unsupported setting(s)"),
-        r::transcript);
+    assertOneLinePerProblem(config, r);
+  }
+
+  /** The report is one line per problem, then a summary whose counts match those lines. */
+  private static void assertOneLinePerProblem(Path config, Validation.Result r) {
+    long errors = r.out().stream().filter(l -> l.startsWith("error: ")).count();
+    long unsupported = r.out().stream().filter(l -> l.startsWith("unsupported: ")).count();
+    assertEquals(errors + unsupported + 1, r.out().size(), r::transcript);
+    assertEquals("configuration '" + config + "' has " + errors + " error(s) and " + unsupported
+        + " unsupported setting(s)", r.out().getLast(), r::transcript);
   }
 
   @Test
