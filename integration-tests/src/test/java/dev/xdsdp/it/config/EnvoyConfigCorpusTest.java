@@ -93,6 +93,11 @@ class EnvoyConfigCorpusTest {
     assertEquals(errors + unsupported + 1, r.out().size(), r::transcript);
     assertEquals("configuration '" + config + "' has " + errors + " error(s) and " + unsupported
         + " unsupported setting(s)", r.out().getLast(), r::transcript);
+    // "<kind>: <resource>: <field path>: <problem>": each field is reported once.
+    List<String> places = r.out().subList(0, r.out().size() - 1).stream()
+        .map(l -> String.join(": ", List.of(l.split(": ", 4)).subList(0, 3)).replaceFirst("^\\w+: ", ""))
+        .toList();
+    assertEquals(places.stream().distinct().toList(), places, () -> "a field is reported twice\n" + r.transcript());
   }
 
   @Test
