@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.xdsdp.xds.resource.ConfigIssues;
 import dev.xdsdp.xds.resource.FieldPath;
 import dev.xdsdp.xds.resource.ParseContext;
+import dev.xdsdp.xds.resource.ProtoValues;
 import dev.xdsdp.xds.resource.ResourceInvalidException;
 import dev.xdsdp.xds.resource.endpoint.EndpointResourceType;
 import dev.xdsdp.xds.resource.endpoint.LoadAssignmentConfig;
@@ -86,7 +87,7 @@ public final class ClusterResourceType {
             + " is not supported (supported: ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
       };
       if (c.hasLeastRequestLbConfig() && c.getLeastRequestLbConfig().hasChoiceCount()) {
-        choiceCount = c.getLeastRequestLbConfig().getChoiceCount().getValue();
+        choiceCount = ProtoValues.uint32(c.getLeastRequestLbConfig().getChoiceCount().getValue());
       }
     }
     if (c.hasLeastRequestLbConfig()) {
@@ -135,7 +136,7 @@ public final class ClusterResourceType {
     if (c.hasHttp2ProtocolOptions()) {
       protocol = ClusterConfig.UpstreamProtocol.HTTP2;
       if (c.getHttp2ProtocolOptions().hasMaxConcurrentStreams()) {
-        maxConcurrentStreams = c.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue();
+        maxConcurrentStreams = ProtoValues.uint32(c.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue());
       }
     }
     if (c.getProtocolSelection() == Cluster.ClusterProtocolSelection.USE_DOWNSTREAM_PROTOCOL) {
@@ -164,7 +165,7 @@ public final class ClusterResourceType {
           if (ex.hasHttp2ProtocolOptions()) {
             protocol = ClusterConfig.UpstreamProtocol.HTTP2;
             if (ex.getHttp2ProtocolOptions().hasMaxConcurrentStreams()) {
-              maxConcurrentStreams = ex.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue();
+              maxConcurrentStreams = ProtoValues.uint32(ex.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue());
             }
           } else if (ex.hasHttp3ProtocolOptions()) {
             throw new ResourceInvalidException(resource, op.field("explicit_http_config").prefix()
@@ -183,14 +184,14 @@ public final class ClusterResourceType {
       }
     }
     Duration idle = Duration.ofHours(1);
-    int maxRequestsPerConnection = c.hasMaxRequestsPerConnection() ? c.getMaxRequestsPerConnection().getValue() : 0;
+    int maxRequestsPerConnection = ProtoValues.uint32(c.hasMaxRequestsPerConnection(), c.getMaxRequestsPerConnection(), 0);
     if (common != null) {
       issues.checkFields(common, root.field("common_http_protocol_options"), COMMON_HTTP_FIELDS);
       if (common.hasIdleTimeout()) {
         idle = duration(common.getIdleTimeout());
       }
       if (common.hasMaxRequestsPerConnection()) {
-        maxRequestsPerConnection = common.getMaxRequestsPerConnection().getValue();
+        maxRequestsPerConnection = ProtoValues.uint32(common.getMaxRequestsPerConnection().getValue());
       }
     }
 
@@ -228,7 +229,7 @@ public final class ClusterResourceType {
         c.getAltStatName().isEmpty() ? c.getName() : c.getAltStatName(),
         type, connectTimeout, lb, choiceCount, assignment, edsServiceName, thresholds, protocol,
         idle, maxRequestsPerConnection, maxConcurrentStreams, dnsRefresh, family, c.getRespectDnsTtl(),
-        c.hasPerConnectionBufferLimitBytes() ? c.getPerConnectionBufferLimitBytes().getValue() : 1024 * 1024,
+        ProtoValues.uint32(c.hasPerConnectionBufferLimitBytes(), c.getPerConnectionBufferLimitBytes(), 1024 * 1024),
         panic, keepalive, c);
   }
 
@@ -245,10 +246,10 @@ public final class ClusterResourceType {
       issues.checkFields(th, tp, Set.of("priority", "max_connections", "max_pending_requests", "max_requests",
           "max_retries", "track_remaining"));
       t = new CircuitBreakerThresholds(
-          th.hasMaxConnections() ? th.getMaxConnections().getValue() : t.maxConnections(),
-          th.hasMaxPendingRequests() ? th.getMaxPendingRequests().getValue() : t.maxPendingRequests(),
-          th.hasMaxRequests() ? th.getMaxRequests().getValue() : t.maxRequests(),
-          th.hasMaxRetries() ? th.getMaxRetries().getValue() : t.maxRetries());
+          ProtoValues.uint32(th.hasMaxConnections(), th.getMaxConnections(), t.maxConnections()),
+          ProtoValues.uint32(th.hasMaxPendingRequests(), th.getMaxPendingRequests(), t.maxPendingRequests()),
+          ProtoValues.uint32(th.hasMaxRequests(), th.getMaxRequests(), t.maxRequests()),
+          ProtoValues.uint32(th.hasMaxRetries(), th.getMaxRetries(), t.maxRetries()));
     }
     return t;
   }
@@ -278,7 +279,7 @@ public final class ClusterResourceType {
         try {
           LeastRequest lr = any.unpack(LeastRequest.class);
           if (lr.hasChoiceCount()) {
-            return lr.getChoiceCount().getValue();
+            return ProtoValues.uint32(lr.getChoiceCount().getValue());
           }
         } catch (InvalidProtocolBufferException e) {
           return 2;

@@ -109,7 +109,7 @@ public final class ListenerResourceType {
         : null;
     return new ListenerConfig(
         name, address, statPrefix, chains, defaultChain, l.getTrafficDirection().name(),
-        l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : 1024 * 1024,
+        ProtoValues.uint32(l.hasPerConnectionBufferLimitBytes(), l.getPerConnectionBufferLimitBytes(), 1024 * 1024),
         !l.hasBindToPort() || l.getBindToPort().getValue(), l);
   }
 
@@ -247,7 +247,7 @@ public final class ListenerResourceType {
     if (h.hasHttp2ProtocolOptions()) {
       issues.checkFields(h.getHttp2ProtocolOptions(), p.field("http2_protocol_options"), HTTP2_FIELDS);
       if (h.getHttp2ProtocolOptions().hasMaxConcurrentStreams()) {
-        h2Streams = h.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue();
+        h2Streams = ProtoValues.uint32(h.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue());
       }
     }
     if (h.getUpgradeConfigsCount() > 0) {

@@ -1,0 +1,64 @@
+package dev.xdsdp.it.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.xdsdp.api.registry.ExtensionRegistry;
+import dev.xdsdp.dataplane.accesslog.AccessLogManager;
+import dev.xdsdp.dataplane.accesslog.AccessLoggerFactories;
+import dev.xdsdp.dataplane.filters.BuiltinExtensions;
+import dev.xdsdp.dataplane.router.SubstitutionHeaderFormatter;
+import dev.xdsdp.dataplane.stats.StatsStore;
+import dev.xdsdp.xds.bootstrap.BootstrapLoader;
+import dev.xdsdp.xds.bootstrap.ConfigParseException;
+import dev.xdsdp.xds.bootstrap.TypedStructs;
+import dev.xdsdp.xds.resource.ConfigIssues;
+import dev.xdsdp.xds.resource.ParseContext;
+import dev.xdsdp.xds.resource.cluster.CircuitBreakerThresholds;
+import dev.xdsdp.xds.snapshot.StaticResources;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.config.metrics.v3.StatsConfig;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Valid corpus files parsed into the snapshot records the data plane serves from, through the same
+ * parts {@code Main} uses: what validation accepts must also mean what the config says.
+ */
+class ParsedCorpusTest {
+
+  /** {@code valid/<name>} parsed; fails the test on any error or unsupported setting. */
+  static StaticResources parse(String name) throws Exception {
+    Path file = Corpus.root().resolve("valid").resolve(name);
+    var bootstrap = BootstrapLoader.load(file, null, false).bootstrap();
+    AccessLogManager logs = new AccessLogManager();
+    try {
+      ExtensionRegistry registry = BuiltinExtensions.create(null, new SubstitutionHeaderFormatter(),
+          AccessLoggerFactories.create(logs));
+      ParseContext ctx = new ParseContext(registry, StatsStore.create(StatsConfig.getDefaultInstance()),
+          Node.getDefaultInstance(), true, new ConfigIssues(), any -> {
+            try {
+              return TypedStructs.unwrap(any, file.toString());
+            } catch (ConfigParseException e) {
+              return any;
+            }
+          });
+      StaticResources resources = StaticResources.parse(bootstrap, ctx);
+      assertEquals(List.of(), resources.errors());
+      assertEquals(List.of(), resources.issues());
+      return resources;
+    } finally {
+      logs.close();
+    }
+  }
+
+  @Test
+  void circuitBreakerLimitsAboveIntMaxMeanNoLimitNotMinusOne() throws Exception {
+    var clusters = parse("clusters/circuit-breakers.yaml").clusters();
+    // max_connections: 4294967295 ("unlimited", as Istio writes it) must not wrap to -1.
+    assertEquals(new CircuitBreakerThresholds(Integer.MAX_VALUE, 1_000_000, 1_000_000, 3),
+        clusters.get("very_large_limits").thresholds());
+    assertEquals(new CircuitBreakerThresholds(100, 50, 200, 5), clusters.get("guarded").thresholds());
+    assertEquals(new CircuitBreakerThresholds(1024, 1024, 1024, 0), clusters.get("only_retries_limited").thresholds());
+  }
+}
