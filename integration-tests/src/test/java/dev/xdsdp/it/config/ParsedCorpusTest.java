@@ -14,11 +14,14 @@ import dev.xdsdp.xds.bootstrap.TypedStructs;
 import dev.xdsdp.xds.resource.ConfigIssues;
 import dev.xdsdp.xds.resource.ParseContext;
 import dev.xdsdp.xds.resource.cluster.CircuitBreakerThresholds;
+import dev.xdsdp.xds.resource.route.RouteTableConfig;
 import dev.xdsdp.xds.snapshot.StaticResources;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.config.metrics.v3.StatsConfig;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,5 +63,29 @@ class ParsedCorpusTest {
         clusters.get("very_large_limits").thresholds());
     assertEquals(new CircuitBreakerThresholds(100, 50, 200, 5), clusters.get("guarded").thresholds());
     assertEquals(new CircuitBreakerThresholds(1024, 1024, 1024, 0), clusters.get("only_retries_limited").thresholds());
+  }
+
+  @Test
+  void domainsAreMatchedInEnvoysOrderAndAStarInsideANameIsLiteral() throws Exception {
+    RouteTableConfig table = parse("routing/domains-wildcards.yaml").listeners().get("vhosts")
+        .filterChains().getFirst().hcm().routeTable();
+    Map<String, String> expected = new LinkedHashMap<>();
+    expected.put("www.example.com", "exact");
+    expected.put("EXAMPLE.com", "exact");
+    expected.put("example.com:8443", "exact");
+    expected.put("shop.eu.example.com", "deep_suffix");
+    expected.put("shop.example.com", "suffix");
+    expected.put("api.x.example.com", "suffix");
+    expected.put("api.*.example.com", "literal_star");
+    expected.put("web-staging.example.org", "suffix");
+    expected.put("api.other.net", "prefix");
+    expected.put("api-v2.example.net", "prefix");
+    expected.put("example.com:9999", "catch_all");
+    expected.put("unknown.org", "catch_all");
+    Map<String, String> actual = new LinkedHashMap<>();
+    for (String host : expected.keySet()) {
+      actual.put(host, table.findVirtualHost(host).name());
+    }
+    assertEquals(expected, actual);
   }
 }

@@ -145,12 +145,13 @@ public final class RouteConfigurationResourceType {
       throw new ResourceInvalidException(resource, p.field("domains").prefix()
           + "a virtual host needs at least one domain");
     }
+    // Envoy checks domains only as header values (no NUL, CR or LF). Anything else is accepted and
+    // classified by its first and last character: "api.*.example.com" is an exact domain.
     for (int d = 0; d < vh.getDomainsCount(); d++) {
       String domain = vh.getDomains(d);
-      int stars = domain.length() - domain.replace("*", "").length();
-      if (domain.isEmpty() || stars > 1 || (stars == 1 && !domain.startsWith("*") && !domain.endsWith("*"))) {
+      if (domain.indexOf('\0') >= 0 || domain.indexOf('\r') >= 0 || domain.indexOf('\n') >= 0) {
         throw new ResourceInvalidException(resource, p.field("domains").index(d).prefix()
-            + "invalid domain '" + domain + "': a wildcard may only be a whole '*', a leading '*' or a trailing '*'");
+            + "a domain must not contain NUL, CR or LF characters");
       }
     }
     RetryPolicyConfig vhRetry = vh.hasRetryPolicy()
