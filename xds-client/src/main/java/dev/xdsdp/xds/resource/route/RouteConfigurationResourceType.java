@@ -467,9 +467,16 @@ public final class RouteConfigurationResourceType {
         case FILENAME -> {
           try {
             yield Files.readString(Path.of(src.getFilename()));
-          } catch (java.io.IOException e) {
+          } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // NIO's messages are often just the path again; say what went wrong instead.
+            String reason = switch (e instanceof java.io.UncheckedIOException u ? u.getCause() : e) {
+              case java.nio.file.NoSuchFileException x -> "no such file";
+              case java.nio.file.AccessDeniedException x -> "permission denied";
+              case java.nio.charset.CharacterCodingException x -> "not UTF-8 text";
+              case Throwable t -> Files.isDirectory(Path.of(src.getFilename())) ? "is a directory" : t.getMessage();
+            };
             throw new ResourceInvalidException(resource, bp.field("filename").prefix()
-                + "cannot read '" + src.getFilename() + "': " + e.getMessage());
+                + "unable to read file: " + src.getFilename() + " (" + reason + ")");
           }
         }
         case ENVIRONMENT_VARIABLE -> {
