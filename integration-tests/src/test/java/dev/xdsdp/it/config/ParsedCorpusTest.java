@@ -14,6 +14,8 @@ import dev.xdsdp.xds.bootstrap.TypedStructs;
 import dev.xdsdp.xds.resource.ConfigIssues;
 import dev.xdsdp.xds.resource.ParseContext;
 import dev.xdsdp.xds.resource.cluster.CircuitBreakerThresholds;
+import dev.xdsdp.xds.resource.route.RedirectAction;
+import dev.xdsdp.xds.resource.route.RouteConfig;
 import dev.xdsdp.xds.resource.route.RouteTableConfig;
 import dev.xdsdp.xds.snapshot.StaticResources;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -87,5 +89,21 @@ class ParsedCorpusTest {
       actual.put(host, table.findVirtualHost(host).name());
     }
     assertEquals(expected, actual);
+  }
+
+  @Test
+  void redirectsKeepWhatTheyDoNotReplace() throws Exception {
+    RouteTableConfig table = parse("routing/actions.yaml").listeners().get("actions")
+        .filterChains().getFirst().hcm().routeTable();
+    Map<String, RedirectAction> redirects = new LinkedHashMap<>();
+    for (RouteConfig r : table.findVirtualHost("old.example.com").routes()) {
+      redirects.put(r.name(), (RedirectAction) r.action());
+    }
+    assertEquals(new RedirectAction("https", null, 0, null, null, null, null, 301, false), redirects.get("to_https"));
+    assertEquals(new RedirectAction(null, null, 0, "/new-page", null, null, null, 303, true), redirects.get("fixed_path"));
+    assertEquals(new RedirectAction(null, "mirror.example.com", 0, null, null, null, null, 301, false),
+        redirects.get("mirror_keeps_path"));
+    assertEquals(308, redirects.get("scheme_and_port").responseCode());
+    assertEquals(8443, redirects.get("scheme_and_port").port());
   }
 }

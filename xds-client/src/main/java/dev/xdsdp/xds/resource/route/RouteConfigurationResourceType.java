@@ -430,9 +430,6 @@ public final class RouteConfigurationResourceType {
       regex = Re2Regex.of(r.getRegexRewrite().getPattern(), p.field("regex_rewrite").field("pattern"), resource);
       substitution = r.getRegexRewrite().getSubstitution();
     }
-    if (r.hasPathRedirect() && r.getPathRedirect().isEmpty()) {
-      throw new ResourceInvalidException(resource, p.field("path_redirect").prefix() + "must not be empty");
-    }
     int code = switch (r.getResponseCode()) {
       case FOUND -> 302;
       case SEE_OTHER -> 303;
@@ -444,7 +441,8 @@ public final class RouteConfigurationResourceType {
         scheme,
         r.getHostRedirect().isEmpty() ? null : r.getHostRedirect(),
         r.getPortRedirect(),
-        r.hasPathRedirect() ? r.getPathRedirect() : null,
+        // As in Envoy, an empty path_redirect keeps the request's path.
+        r.getPathRedirect().isEmpty() ? null : r.getPathRedirect(),
         r.hasPrefixRewrite() ? r.getPrefixRewrite() : null,
         regex, substitution, code, r.getStripQuery());
   }
