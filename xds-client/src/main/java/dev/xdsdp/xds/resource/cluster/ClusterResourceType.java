@@ -103,6 +103,10 @@ public final class ClusterResourceType {
       throw new ResourceInvalidException(resource, "least_request_lb_config.choice_count: must be at least 2");
     }
 
+    if (c.hasLoadAssignment() && c.getLoadAssignment().getClusterName().isEmpty()) {
+      // Envoy's proto validation requires it even though the cluster's own name is known here.
+      throw new ResourceInvalidException(resource, "load_assignment.cluster_name: value length must be at least 1 characters");
+    }
     LoadAssignmentConfig assignment = null;
     String edsServiceName = null;
     boolean dns = type == ClusterConfig.DiscoveryType.STRICT_DNS || type == ClusterConfig.DiscoveryType.LOGICAL_DNS;
