@@ -184,7 +184,8 @@ public final class ClusterResourceType {
           protocol = ClusterConfig.UpstreamProtocol.HTTP1;
           issues.unsupported(op.field("auto_config"), "ALPN protocol selection needs TLS; HTTP/1.1 is used");
         }
-        case UPSTREAMPROTOCOLOPTIONS_NOT_SET -> { }
+        case UPSTREAMPROTOCOLOPTIONS_NOT_SET -> throw new ResourceInvalidException(resource, op.prefix()
+            + "one of explicit_http_config, use_downstream_protocol_config or auto_config is required");
       }
     }
     Duration idle = Duration.ofHours(1);
