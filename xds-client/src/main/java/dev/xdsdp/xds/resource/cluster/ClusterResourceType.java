@@ -204,7 +204,8 @@ public final class ClusterResourceType {
       String tsType = c.getTransportSocket().getTypedConfig().getTypeUrl();
       if (!tsType.endsWith("envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer")
           && !c.getTransportSocket().getName().equals("envoy.transport_sockets.raw_buffer")) {
-        throw new ResourceInvalidException(resource, "transport_socket: " + (tsType.isEmpty() ? c.getTransportSocket().getName() : tsType)
+        throw new ResourceInvalidException(resource, "transport_socket: "
+            + (tsType.isEmpty() ? c.getTransportSocket().getName() : tsType.substring(tsType.lastIndexOf('/') + 1))
             + " is not supported (only plaintext upstreams)");
       }
     }
