@@ -2,8 +2,11 @@ package dev.xdsdp.dataplane.server;
 
 import dev.xdsdp.api.registry.ExtensionRegistry;
 import dev.xdsdp.api.stats.StatsScope;
+import dev.xdsdp.dataplane.formatter.FormatterException;
+import dev.xdsdp.dataplane.formatter.SubstitutionFormatStrings;
 import dev.xdsdp.xds.resource.ConfigIssues;
 import dev.xdsdp.xds.resource.FieldPath;
+import dev.xdsdp.xds.resource.HeaderValueValidator;
 import dev.xdsdp.xds.resource.ParseContext;
 import dev.xdsdp.xds.resource.ResourceInvalidException;
 import dev.xdsdp.xds.snapshot.StaticResources;
@@ -33,6 +36,19 @@ public final class ConfigValidator {
     }
   }
 
+  /**
+   * Header values to add are substitution format strings, parsed by the same formatter the router
+   * uses; one that does not parse is an error, as in Envoy.
+   */
+  public static final HeaderValueValidator HEADER_VALUES = value -> {
+    try {
+      SubstitutionFormatStrings.text(value, true);
+      return null;
+    } catch (FormatterException e) {
+      return e.getMessage();
+    }
+  };
+
   private ConfigValidator() {}
 
   public static Report validate(Bootstrap bootstrap, ExtensionRegistry registry, StatsScope stats, Node node,
@@ -44,7 +60,7 @@ public final class ConfigValidator {
         && !bootstrap.getAdmin().getAddress().hasSocketAddress()) {
       issues.unsupported(FieldPath.ROOT.field("admin").field("address"), "only socket addresses are supported for admin");
     }
-    ParseContext ctx = new ParseContext(registry, stats, node, true, issues, normalizer);
+    ParseContext ctx = new ParseContext(registry, stats, node, true, issues, normalizer, HEADER_VALUES);
     StaticResources resources = StaticResources.parse(bootstrap, ctx);
     List<String> errors = new ArrayList<>();
     for (ResourceInvalidException e : resources.errors()) {

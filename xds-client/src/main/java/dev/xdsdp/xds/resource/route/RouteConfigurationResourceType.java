@@ -125,9 +125,9 @@ public final class RouteConfigurationResourceType {
         proto.getName(),
         hosts,
         HeaderMutations.parse(proto.getRequestHeadersToAddList(), proto.getRequestHeadersToRemoveList(),
-            base, "request_headers_to_add", "request_headers_to_remove", resource),
+            base, "request_headers_to_add", "request_headers_to_remove", resource, ctx),
         HeaderMutations.parse(proto.getResponseHeadersToAddList(), proto.getResponseHeadersToRemoveList(),
-            base, "response_headers_to_add", "response_headers_to_remove", resource),
+            base, "response_headers_to_add", "response_headers_to_remove", resource, ctx),
         internalOnly,
         proto.getMostSpecificHeaderMutationsWins(),
         proto.getIgnorePortInHostMatching(),
@@ -166,9 +166,9 @@ public final class RouteConfigurationResourceType {
         vh.getDomainsList(),
         routes,
         HeaderMutations.parse(vh.getRequestHeadersToAddList(), vh.getRequestHeadersToRemoveList(), p,
-            "request_headers_to_add", "request_headers_to_remove", resource),
+            "request_headers_to_add", "request_headers_to_remove", resource, ctx),
         HeaderMutations.parse(vh.getResponseHeadersToAddList(), vh.getResponseHeadersToRemoveList(), p,
-            "response_headers_to_add", "response_headers_to_remove", resource),
+            "response_headers_to_add", "response_headers_to_remove", resource, ctx),
         vhRetry,
         vh.getIncludeRequestAttemptCount(),
         vh.getIncludeAttemptCountInResponse(),
@@ -198,9 +198,9 @@ public final class RouteConfigurationResourceType {
         match,
         action,
         HeaderMutations.parse(route.getRequestHeadersToAddList(), route.getRequestHeadersToRemoveList(), p,
-            "request_headers_to_add", "request_headers_to_remove", resource),
+            "request_headers_to_add", "request_headers_to_remove", resource, ctx),
         HeaderMutations.parse(route.getResponseHeadersToAddList(), route.getResponseHeadersToRemoveList(), p,
-            "response_headers_to_add", "response_headers_to_remove", resource),
+            "response_headers_to_add", "response_headers_to_remove", resource, ctx),
         perFilterConfigs(route.getTypedPerFilterConfigMap(), ctx, p, resource));
   }
 
@@ -347,9 +347,9 @@ public final class RouteConfigurationResourceType {
           c.getClusterHeader().isEmpty() ? null : c.getClusterHeader().toLowerCase(Locale.ROOT),
           weight,
           HeaderMutations.parse(c.getRequestHeadersToAddList(), c.getRequestHeadersToRemoveList(), cp,
-              "request_headers_to_add", "request_headers_to_remove", resource),
+              "request_headers_to_add", "request_headers_to_remove", resource, ctx),
           HeaderMutations.parse(c.getResponseHeadersToAddList(), c.getResponseHeadersToRemoveList(), cp,
-              "response_headers_to_add", "response_headers_to_remove", resource),
+              "response_headers_to_add", "response_headers_to_remove", resource, ctx),
           c.hasHostRewriteLiteral() ? c.getHostRewriteLiteral() : null,
           perFilterConfigs(c.getTypedPerFilterConfigMap(), ctx, cp, resource)));
     }
