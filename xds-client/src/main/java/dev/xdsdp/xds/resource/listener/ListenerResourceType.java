@@ -246,6 +246,10 @@ public final class ListenerResourceType {
     int h2Streams = 2147483647;
     if (h.hasHttp2ProtocolOptions()) {
       issues.checkFields(h.getHttp2ProtocolOptions(), p.field("http2_protocol_options"), HTTP2_FIELDS);
+      if (h.getHttp2ProtocolOptions().getAllowConnect()) {
+        issues.unsupported(p.field("http2_protocol_options").field("allow_connect"),
+            "extended CONNECT (RFC 8441) is not supported");
+      }
       if (h.getHttp2ProtocolOptions().hasMaxConcurrentStreams()) {
         h2Streams = ProtoValues.uint32(h.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue());
       }
