@@ -9,6 +9,7 @@ import dev.xdsdp.xds.resource.FieldPath;
 import dev.xdsdp.xds.resource.HeaderValueValidator;
 import dev.xdsdp.xds.resource.ParseContext;
 import dev.xdsdp.xds.resource.ResourceInvalidException;
+import dev.xdsdp.xds.resource.listener.ListenerResourceType;
 import dev.xdsdp.xds.snapshot.StaticResources;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -61,8 +62,17 @@ public final class ConfigValidator {
       issues.unsupported(FieldPath.ROOT.field("admin").field("address"), "only socket addresses are supported for admin");
     }
     ParseContext ctx = new ParseContext(registry, stats, node, true, issues, normalizer, HEADER_VALUES);
-    StaticResources resources = StaticResources.parse(bootstrap, ctx);
     List<String> errors = new ArrayList<>();
+    if (bootstrap.getAdmin().getAccessLogCount() > 0) {
+      // The admin server's access logs are built like a listener's; a bad one fails startup in Envoy.
+      try {
+        ListenerResourceType.parseAccessLogs(bootstrap.getAdmin().getAccessLogList(), ctx,
+            ctx.factoryContext("admin", stats.scope("admin")), FieldPath.ROOT.field("admin").field("access_log"), "bootstrap");
+      } catch (ResourceInvalidException e) {
+        errors.add(oneLine(e.describe()));
+      }
+    }
+    StaticResources resources = StaticResources.parse(bootstrap, ctx);
     for (ResourceInvalidException e : resources.errors()) {
       errors.add(oneLine(e.describe()));
     }
