@@ -12,6 +12,7 @@ import com.google.protobuf.Message;
 import dev.xdsdp.dataplane.server.ConfigValidator;
 import dev.xdsdp.xds.bootstrap.BootstrapLoader;
 import dev.xdsdp.xds.bootstrap.EnvoyTypeRegistry;
+import dev.xdsdp.xds.bootstrap.LoadedBootstrap;
 import dev.xdsdp.xds.resource.cluster.ClusterResourceType;
 import dev.xdsdp.xds.resource.endpoint.EndpointResourceType;
 import dev.xdsdp.xds.resource.listener.ListenerResourceType;
@@ -103,8 +104,10 @@ class CorpusCoverageTest {
   @BeforeAll
   static void collect() throws Exception {
     for (Path config : Corpus.configs("valid")) {
-      Bootstrap b = BootstrapLoader.load(config, null, false).bootstrap();
-      walk(b);
+      LoadedBootstrap loaded = BootstrapLoader.load(config, null, false);
+      // No repeated keys or TypedStructs of unknown types: the corpus says what it means.
+      assertEquals(List.of(), loaded.warnings(), () -> Corpus.name(config));
+      walk(loaded.bootstrap());
     }
   }
 
