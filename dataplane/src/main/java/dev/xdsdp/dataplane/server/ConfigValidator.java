@@ -2,10 +2,14 @@ package dev.xdsdp.dataplane.server;
 
 import dev.xdsdp.api.registry.ExtensionRegistry;
 import dev.xdsdp.api.stats.StatsScope;
+import dev.xdsdp.dataplane.formatter.FormatterException;
+import dev.xdsdp.dataplane.formatter.SubstitutionFormatStrings;
 import dev.xdsdp.xds.resource.ConfigIssues;
 import dev.xdsdp.xds.resource.FieldPath;
+import dev.xdsdp.xds.resource.HeaderValueValidator;
 import dev.xdsdp.xds.resource.ParseContext;
 import dev.xdsdp.xds.resource.ResourceInvalidException;
+import dev.xdsdp.xds.resource.listener.ListenerResourceType;
 import dev.xdsdp.xds.snapshot.StaticResources;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -33,6 +37,19 @@ public final class ConfigValidator {
     }
   }
 
+  /**
+   * Header values to add are substitution format strings, parsed by the same formatter the router
+   * uses; one that does not parse is an error, as in Envoy.
+   */
+  public static final HeaderValueValidator HEADER_VALUES = value -> {
+    try {
+      SubstitutionFormatStrings.text(value, true);
+      return null;
+    } catch (FormatterException e) {
+      return e.getMessage();
+    }
+  };
+
   private ConfigValidator() {}
 
   public static Report validate(Bootstrap bootstrap, ExtensionRegistry registry, StatsScope stats, Node node,
@@ -44,16 +61,33 @@ public final class ConfigValidator {
         && !bootstrap.getAdmin().getAddress().hasSocketAddress()) {
       issues.unsupported(FieldPath.ROOT.field("admin").field("address"), "only socket addresses are supported for admin");
     }
-    ParseContext ctx = new ParseContext(registry, stats, node, true, issues, normalizer);
-    StaticResources resources = StaticResources.parse(bootstrap, ctx);
+    ParseContext ctx = new ParseContext(registry, stats, node, true, issues, normalizer, HEADER_VALUES);
     List<String> errors = new ArrayList<>();
+    if (bootstrap.getAdmin().getAccessLogCount() > 0) {
+      // The admin server's access logs are built like a listener's; a bad one fails startup in Envoy.
+      try {
+        ListenerResourceType.parseAccessLogs(bootstrap.getAdmin().getAccessLogList(), ctx,
+            ctx.factoryContext("admin", stats.scope("admin")), FieldPath.ROOT.field("admin").field("access_log"), "bootstrap");
+      } catch (ResourceInvalidException e) {
+        errors.add(oneLine(e.describe()));
+      }
+    }
+    StaticResources resources = StaticResources.parse(bootstrap, ctx);
     for (ResourceInvalidException e : resources.errors()) {
-      errors.add(e.describe());
+      errors.add(oneLine(e.describe()));
     }
     List<String> unsupported = new ArrayList<>();
     for (ConfigIssues.Issue i : resources.issues()) {
-      unsupported.add(i.toString());
+      unsupported.add(oneLine(i.toString()));
     }
     return new Report(errors, unsupported);
+  }
+
+  /**
+   * Each problem is one output line, also when a message quotes config text with line breaks (an
+   * access log format ending in a newline, say): they are shown escaped, as written in YAML.
+   */
+  static String oneLine(String message) {
+    return message.replace("\r", "\\r").replace("\n", "\\n");
   }
 }

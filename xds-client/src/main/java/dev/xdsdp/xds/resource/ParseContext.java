@@ -10,8 +10,9 @@ import java.util.function.UnaryOperator;
 
 /**
  * What resource parsers need besides the proto: the extension registry, the stats root for filter
- * factories, the local node, where unsupported fields are reported, and how to normalise an
- * {@code Any} (TypedStruct wrappers become the wrapped type). One per parse run.
+ * factories, the local node, where unsupported fields are reported, how to normalise an
+ * {@code Any} (TypedStruct wrappers become the wrapped type) and how to check header value
+ * templates. One per parse run.
  */
 public final class ParseContext {
 
@@ -21,7 +22,9 @@ public final class ParseContext {
   private final boolean isStatic;
   private final ConfigIssues issues;
   private final UnaryOperator<Any> anyNormalizer;
+  private final HeaderValueValidator headerValues;
 
+  /** A context that does not check header value templates. */
   public ParseContext(
       ExtensionRegistry registry,
       StatsScope statsRoot,
@@ -29,12 +32,24 @@ public final class ParseContext {
       boolean isStatic,
       ConfigIssues issues,
       UnaryOperator<Any> anyNormalizer) {
+    this(registry, statsRoot, node, isStatic, issues, anyNormalizer, HeaderValueValidator.NONE);
+  }
+
+  public ParseContext(
+      ExtensionRegistry registry,
+      StatsScope statsRoot,
+      Node node,
+      boolean isStatic,
+      ConfigIssues issues,
+      UnaryOperator<Any> anyNormalizer,
+      HeaderValueValidator headerValues) {
     this.registry = Objects.requireNonNull(registry);
     this.statsRoot = Objects.requireNonNull(statsRoot);
     this.node = Objects.requireNonNull(node);
     this.isStatic = isStatic;
     this.issues = Objects.requireNonNull(issues);
     this.anyNormalizer = Objects.requireNonNull(anyNormalizer);
+    this.headerValues = Objects.requireNonNull(headerValues);
   }
 
   public ExtensionRegistry registry() {
@@ -60,6 +75,11 @@ public final class ParseContext {
   /** {@code any} with TypedStruct wrappers replaced by the message they describe. */
   public Any normalize(Any any) {
     return anyNormalizer.apply(any);
+  }
+
+  /** Why a header value to add cannot be used, or null when it can (or nothing is checked). */
+  public String headerValueProblem(String value) {
+    return value.indexOf('%') < 0 ? null : headerValues.problem(value);
   }
 
   /** The factory context for filters of one listener (or of none, for route-level configs). */

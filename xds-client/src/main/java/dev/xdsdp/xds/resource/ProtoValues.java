@@ -24,7 +24,16 @@ public final class ProtoValues {
   }
 
   public static int uint32(boolean present, UInt32Value v, int fallback) {
-    return present ? v.getValue() : fallback;
+    return present ? uint32(v.getValue()) : fallback;
+  }
+
+  /**
+   * A proto uint32 (which Java reads as a signed int) as a non-negative int. Values above
+   * {@link Integer#MAX_VALUE} saturate: configs say "no limit" with 4294967295 (Istio's circuit
+   * breakers do), and a wrapped -1 would mean the opposite.
+   */
+  public static int uint32(int raw) {
+    return raw < 0 ? Integer.MAX_VALUE : raw;
   }
 
   /** A fractional percent as a probability in [0, 1]. */

@@ -1,6 +1,7 @@
 package dev.xdsdp.xds.snapshot;
 
 import dev.xdsdp.xds.resource.ConfigIssues;
+import dev.xdsdp.xds.resource.FieldPath;
 import dev.xdsdp.xds.resource.ParseContext;
 import dev.xdsdp.xds.resource.ResourceInvalidException;
 import dev.xdsdp.xds.resource.cluster.ClusterConfig;
@@ -11,7 +12,6 @@ import dev.xdsdp.xds.resource.listener.ListenerResourceType;
 import dev.xdsdp.xds.resource.route.ForwardAction;
 import dev.xdsdp.xds.resource.route.RouteConfig;
 import dev.xdsdp.xds.resource.route.RouteTableConfig;
-import dev.xdsdp.xds.resource.route.VirtualHostConfig;
 import dev.xdsdp.xds.resource.route.WeightedClusterConfig;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -48,33 +48,34 @@ public record StaticResources(
     var sr = bootstrap.getStaticResources();
     for (int i = 0; i < sr.getClustersCount(); i++) {
       Cluster c = sr.getClusters(i);
-      String label = c.getName().isEmpty() ? "static_resources.clusters[" + i + "]" : c.getName();
-      issues.beginResource("cluster " + label);
+      String label = "cluster " + (c.getName().isEmpty() ? "static_resources.clusters[" + i + "]" : c.getName());
+      issues.beginResource(label);
       try {
         ClusterConfig parsed = ClusterResourceType.parse(c, ctx);
         if (clusters.putIfAbsent(parsed.name(), parsed) != null) {
-          errors.add(new ResourceInvalidException(parsed.name(), "cluster manager: duplicate cluster '" + parsed.name() + "'"));
+          errors.add(new ResourceInvalidException(label, "cluster manager: duplicate cluster '" + parsed.name() + "'"));
         }
       } catch (ResourceInvalidException e) {
-        errors.add(e);
+        errors.add(relabel(label, e));
       }
     }
     boolean hasCds = bootstrap.getDynamicResources().hasCdsConfig();
     for (int i = 0; i < sr.getListenersCount(); i++) {
       Listener l = sr.getListeners(i);
       String name = l.getName().isEmpty() ? "static_resources.listeners[" + i + "]" : l.getName();
-      issues.beginResource("listener " + name);
+      String label = "listener " + name;
+      issues.beginResource(label);
       try {
         ListenerConfig parsed = ListenerResourceType.parse(l, ctx, name);
         if (!hasCds) {
           checkClusters(parsed, clusters.keySet());
         }
         if (listeners.putIfAbsent(parsed.name(), parsed) != null) {
-          errors.add(new ResourceInvalidException(name, "error adding listener: listener with name '" + name
+          errors.add(new ResourceInvalidException(label, "error adding listener: listener with name '" + name
               + "' already exists"));
         }
       } catch (ResourceInvalidException e) {
-        errors.add(e);
+        errors.add(relabel(label, e));
       }
     }
     checkDuplicateAddresses(listeners, errors);
@@ -82,27 +83,51 @@ public record StaticResources(
   }
 
   /**
+   * The error as {@code --mode validate} prints it: named by kind and name ({@code listener ingress}),
+   * like the unsupported-setting lines of the same resource, so that a listener and a cluster of the
+   * same name cannot be confused.
+   */
+  private static ResourceInvalidException relabel(String label, ResourceInvalidException e) {
+    return new ResourceInvalidException(label, e.getMessage(), e);
+  }
+
+  /**
    * Envoy's {@code validate_clusters}: an inline route table may only name existing clusters unless
-   * it sets {@code validate_clusters: false}.
+   * it sets {@code validate_clusters: false}. The error names the field that holds the name.
    */
   private static void checkClusters(ListenerConfig l, Set<String> clusters) throws ResourceInvalidException {
-    for (FilterChainConfig fc : l.allFilterChains()) {
+    List<FilterChainConfig> chains = l.filterChains();
+    for (int c = 0; c <= chains.size(); c++) {
+      FilterChainConfig fc = c < chains.size() ? chains.get(c) : l.defaultFilterChain();
+      if (fc == null) {
+        continue;
+      }
       RouteTableConfig t = fc.hcm().routeTable();
       if (t == null || !validateClusters(fc)) {
         continue;
       }
-      for (VirtualHostConfig vh : t.virtualHosts()) {
-        for (RouteConfig r : vh.routes()) {
-          if (!(r.action() instanceof ForwardAction f)) {
+      // The connection manager is the chain's only network filter (anything else is rejected).
+      FieldPath chain = c < chains.size() ? FieldPath.ROOT.field("filter_chains").index(c)
+          : FieldPath.ROOT.field("default_filter_chain");
+      FieldPath table = chain.field("filters").index(0).field("typed_config").field("route_config");
+      for (int v = 0; v < t.virtualHosts().size(); v++) {
+        List<RouteConfig> routes = t.virtualHosts().get(v).routes();
+        for (int r = 0; r < routes.size(); r++) {
+          if (!(routes.get(r).action() instanceof ForwardAction f)) {
             continue;
           }
+          FieldPath action = table.field("virtual_hosts").index(v).field("routes").index(r).field("route");
           if (f.cluster() != null && !clusters.contains(f.cluster())) {
-            throw new ResourceInvalidException(l.name(), "route: unknown cluster '" + f.cluster() + "'");
+            throw new ResourceInvalidException(l.name(), action.field("cluster").prefix()
+                + "route: unknown cluster '" + f.cluster() + "'");
           }
           if (f.weightedClusters() != null) {
-            for (WeightedClusterConfig.ClusterWeight w : f.weightedClusters().clusters()) {
-              if (w.clusterHeader() == null && !clusters.contains(w.name())) {
-                throw new ResourceInvalidException(l.name(), "route: unknown weighted cluster '" + w.name() + "'");
+            List<WeightedClusterConfig.ClusterWeight> weights = f.weightedClusters().clusters();
+            for (int w = 0; w < weights.size(); w++) {
+              WeightedClusterConfig.ClusterWeight cw = weights.get(w);
+              if (cw.clusterHeader() == null && !clusters.contains(cw.name())) {
+                throw new ResourceInvalidException(l.name(), action.field("weighted_clusters").field("clusters").index(w)
+                    .field("name").prefix() + "route: unknown weighted cluster '" + cw.name() + "'");
               }
             }
           }
@@ -124,7 +149,7 @@ public record StaticResources(
         continue;
       }
       if (!seen.add(l.address().toString())) {
-        errors.add(new ResourceInvalidException(l.name(), "error adding listener '" + l.address()
+        errors.add(new ResourceInvalidException("listener " + l.name(), "error adding listener '" + l.address()
             + "': listener '" + l.name() + "' has duplicate address '" + l.address() + "' as existing listener"));
       }
     }

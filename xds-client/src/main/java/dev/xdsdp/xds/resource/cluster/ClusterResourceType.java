@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.xdsdp.xds.resource.ConfigIssues;
 import dev.xdsdp.xds.resource.FieldPath;
 import dev.xdsdp.xds.resource.ParseContext;
+import dev.xdsdp.xds.resource.ProtoValues;
 import dev.xdsdp.xds.resource.ResourceInvalidException;
 import dev.xdsdp.xds.resource.endpoint.EndpointResourceType;
 import dev.xdsdp.xds.resource.endpoint.LoadAssignmentConfig;
@@ -86,7 +87,7 @@ public final class ClusterResourceType {
             + " is not supported (supported: ROUND_ROBIN, LEAST_REQUEST, RANDOM)");
       };
       if (c.hasLeastRequestLbConfig() && c.getLeastRequestLbConfig().hasChoiceCount()) {
-        choiceCount = c.getLeastRequestLbConfig().getChoiceCount().getValue();
+        choiceCount = ProtoValues.uint32(c.getLeastRequestLbConfig().getChoiceCount().getValue());
       }
     }
     if (c.hasLeastRequestLbConfig()) {
@@ -102,6 +103,10 @@ public final class ClusterResourceType {
       throw new ResourceInvalidException(resource, "least_request_lb_config.choice_count: must be at least 2");
     }
 
+    if (c.hasLoadAssignment() && c.getLoadAssignment().getClusterName().isEmpty()) {
+      // Envoy's proto validation requires it even though the cluster's own name is known here.
+      throw new ResourceInvalidException(resource, "load_assignment.cluster_name: value length must be at least 1 characters");
+    }
     LoadAssignmentConfig assignment = null;
     String edsServiceName = null;
     boolean dns = type == ClusterConfig.DiscoveryType.STRICT_DNS || type == ClusterConfig.DiscoveryType.LOGICAL_DNS;
@@ -135,7 +140,7 @@ public final class ClusterResourceType {
     if (c.hasHttp2ProtocolOptions()) {
       protocol = ClusterConfig.UpstreamProtocol.HTTP2;
       if (c.getHttp2ProtocolOptions().hasMaxConcurrentStreams()) {
-        maxConcurrentStreams = c.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue();
+        maxConcurrentStreams = ProtoValues.uint32(c.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue());
       }
     }
     if (c.getProtocolSelection() == Cluster.ClusterProtocolSelection.USE_DOWNSTREAM_PROTOCOL) {
@@ -164,7 +169,7 @@ public final class ClusterResourceType {
           if (ex.hasHttp2ProtocolOptions()) {
             protocol = ClusterConfig.UpstreamProtocol.HTTP2;
             if (ex.getHttp2ProtocolOptions().hasMaxConcurrentStreams()) {
-              maxConcurrentStreams = ex.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue();
+              maxConcurrentStreams = ProtoValues.uint32(ex.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue());
             }
           } else if (ex.hasHttp3ProtocolOptions()) {
             throw new ResourceInvalidException(resource, op.field("explicit_http_config").prefix()
@@ -179,18 +184,19 @@ public final class ClusterResourceType {
           protocol = ClusterConfig.UpstreamProtocol.HTTP1;
           issues.unsupported(op.field("auto_config"), "ALPN protocol selection needs TLS; HTTP/1.1 is used");
         }
-        case UPSTREAMPROTOCOLOPTIONS_NOT_SET -> { }
+        case UPSTREAMPROTOCOLOPTIONS_NOT_SET -> throw new ResourceInvalidException(resource, op.prefix()
+            + "one of explicit_http_config, use_downstream_protocol_config or auto_config is required");
       }
     }
     Duration idle = Duration.ofHours(1);
-    int maxRequestsPerConnection = c.hasMaxRequestsPerConnection() ? c.getMaxRequestsPerConnection().getValue() : 0;
+    int maxRequestsPerConnection = ProtoValues.uint32(c.hasMaxRequestsPerConnection(), c.getMaxRequestsPerConnection(), 0);
     if (common != null) {
       issues.checkFields(common, root.field("common_http_protocol_options"), COMMON_HTTP_FIELDS);
       if (common.hasIdleTimeout()) {
         idle = duration(common.getIdleTimeout());
       }
       if (common.hasMaxRequestsPerConnection()) {
-        maxRequestsPerConnection = common.getMaxRequestsPerConnection().getValue();
+        maxRequestsPerConnection = ProtoValues.uint32(common.getMaxRequestsPerConnection().getValue());
       }
     }
 
@@ -198,7 +204,8 @@ public final class ClusterResourceType {
       String tsType = c.getTransportSocket().getTypedConfig().getTypeUrl();
       if (!tsType.endsWith("envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer")
           && !c.getTransportSocket().getName().equals("envoy.transport_sockets.raw_buffer")) {
-        throw new ResourceInvalidException(resource, "transport_socket: " + (tsType.isEmpty() ? c.getTransportSocket().getName() : tsType)
+        throw new ResourceInvalidException(resource, "transport_socket: "
+            + (tsType.isEmpty() ? c.getTransportSocket().getName() : tsType.substring(tsType.lastIndexOf('/') + 1))
             + " is not supported (only plaintext upstreams)");
       }
     }
@@ -228,7 +235,7 @@ public final class ClusterResourceType {
         c.getAltStatName().isEmpty() ? c.getName() : c.getAltStatName(),
         type, connectTimeout, lb, choiceCount, assignment, edsServiceName, thresholds, protocol,
         idle, maxRequestsPerConnection, maxConcurrentStreams, dnsRefresh, family, c.getRespectDnsTtl(),
-        c.hasPerConnectionBufferLimitBytes() ? c.getPerConnectionBufferLimitBytes().getValue() : 1024 * 1024,
+        ProtoValues.uint32(c.hasPerConnectionBufferLimitBytes(), c.getPerConnectionBufferLimitBytes(), 1024 * 1024),
         panic, keepalive, c);
   }
 
@@ -245,10 +252,10 @@ public final class ClusterResourceType {
       issues.checkFields(th, tp, Set.of("priority", "max_connections", "max_pending_requests", "max_requests",
           "max_retries", "track_remaining"));
       t = new CircuitBreakerThresholds(
-          th.hasMaxConnections() ? th.getMaxConnections().getValue() : t.maxConnections(),
-          th.hasMaxPendingRequests() ? th.getMaxPendingRequests().getValue() : t.maxPendingRequests(),
-          th.hasMaxRequests() ? th.getMaxRequests().getValue() : t.maxRequests(),
-          th.hasMaxRetries() ? th.getMaxRetries().getValue() : t.maxRetries());
+          ProtoValues.uint32(th.hasMaxConnections(), th.getMaxConnections(), t.maxConnections()),
+          ProtoValues.uint32(th.hasMaxPendingRequests(), th.getMaxPendingRequests(), t.maxPendingRequests()),
+          ProtoValues.uint32(th.hasMaxRequests(), th.getMaxRequests(), t.maxRequests()),
+          ProtoValues.uint32(th.hasMaxRetries(), th.getMaxRetries(), t.maxRetries()));
     }
     return t;
   }
@@ -278,7 +285,7 @@ public final class ClusterResourceType {
         try {
           LeastRequest lr = any.unpack(LeastRequest.class);
           if (lr.hasChoiceCount()) {
-            return lr.getChoiceCount().getValue();
+            return ProtoValues.uint32(lr.getChoiceCount().getValue());
           }
         } catch (InvalidProtocolBufferException e) {
           return 2;

@@ -17,7 +17,8 @@ public final class EndpointResourceType {
   public static final String TYPE_URL = "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment";
 
   private static final Set<String> CLA_FIELDS = Set.of("cluster_name", "endpoints", "policy");
-  private static final Set<String> POLICY_FIELDS = Set.of("overprovisioning_factor", "weighted_priority_health");
+  // drop_overloads has its own report below.
+  private static final Set<String> POLICY_FIELDS = Set.of("overprovisioning_factor", "weighted_priority_health", "drop_overloads");
   private static final Set<String> LOCALITY_FIELDS = Set.of(
       "locality", "lb_endpoints", "load_balancing_weight", "priority", "metadata");
   private static final Set<String> LB_ENDPOINT_FIELDS = Set.of(

@@ -40,10 +40,13 @@ public final class ListenerResourceType {
       "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
   public static final String HCM_NAME = "envoy.filters.network.http_connection_manager";
 
+  // Fields with their own, more specific report (listener_filters, upgrade_configs, scoped_routes)
+  // are listed as handled so that each problem is reported once.
   private static final Set<String> LISTENER_FIELDS = Set.of(
       "name", "address", "stat_prefix", "filter_chains", "default_filter_chain", "per_connection_buffer_limit_bytes",
       "metadata", "drain_type", "traffic_direction", "bind_to_port", "enable_reuse_port", "listener_filters_timeout",
-      "continue_on_listener_filters_timeout", "tcp_backlog_size", "socket_options", "ignore_global_conn_limit");
+      "continue_on_listener_filters_timeout", "tcp_backlog_size", "socket_options", "ignore_global_conn_limit",
+      "listener_filters");
   private static final Set<String> CHAIN_FIELDS = Set.of(
       "filter_chain_match", "filters", "name", "metadata", "transport_socket", "transport_socket_connect_timeout");
   private static final Set<String> HCM_FIELDS = Set.of(
@@ -55,7 +58,7 @@ public final class ListenerResourceType {
       "http2_protocol_options", "max_request_headers_kb", "normalize_path", "merge_slashes",
       "strip_matching_host_port", "strip_any_host_port", "proxy_100_continue", "forward_client_cert_details",
       "set_current_client_cert_details", "path_with_escaped_slashes_action", "request_id_extension",
-      "add_user_agent", "stream_error_on_invalid_http_message");
+      "add_user_agent", "stream_error_on_invalid_http_message", "upgrade_configs", "scoped_routes");
   private static final Set<String> HTTP1_FIELDS = Set.of("accept_http_10", "default_host_for_http_10", "allow_absolute_url");
   private static final Set<String> HTTP2_FIELDS = Set.of(
       "max_concurrent_streams", "initial_stream_window_size", "initial_connection_window_size", "allow_connect",
@@ -106,7 +109,7 @@ public final class ListenerResourceType {
         : null;
     return new ListenerConfig(
         name, address, statPrefix, chains, defaultChain, l.getTrafficDirection().name(),
-        l.hasPerConnectionBufferLimitBytes() ? l.getPerConnectionBufferLimitBytes().getValue() : 1024 * 1024,
+        ProtoValues.uint32(l.hasPerConnectionBufferLimitBytes(), l.getPerConnectionBufferLimitBytes(), 1024 * 1024),
         !l.hasBindToPort() || l.getBindToPort().getValue(), l);
   }
 
@@ -243,8 +246,12 @@ public final class ListenerResourceType {
     int h2Streams = 2147483647;
     if (h.hasHttp2ProtocolOptions()) {
       issues.checkFields(h.getHttp2ProtocolOptions(), p.field("http2_protocol_options"), HTTP2_FIELDS);
+      if (h.getHttp2ProtocolOptions().getAllowConnect()) {
+        issues.unsupported(p.field("http2_protocol_options").field("allow_connect"),
+            "extended CONNECT (RFC 8441) is not supported");
+      }
       if (h.getHttp2ProtocolOptions().hasMaxConcurrentStreams()) {
-        h2Streams = h.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue();
+        h2Streams = ProtoValues.uint32(h.getHttp2ProtocolOptions().getMaxConcurrentStreams().getValue());
       }
     }
     if (h.getUpgradeConfigsCount() > 0) {

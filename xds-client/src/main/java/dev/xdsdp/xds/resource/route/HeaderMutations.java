@@ -1,6 +1,7 @@
 package dev.xdsdp.xds.resource.route;
 
 import dev.xdsdp.xds.resource.FieldPath;
+import dev.xdsdp.xds.resource.ParseContext;
 import dev.xdsdp.xds.resource.ResourceInvalidException;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ public record HeaderMutations(List<HeaderAppend> add, List<String> remove) {
 
   static HeaderMutations parse(
       List<HeaderValueOption> toAdd, List<String> toRemove, FieldPath path, String addField,
-      String removeField, String resource) throws ResourceInvalidException {
+      String removeField, String resource, ParseContext ctx) throws ResourceInvalidException {
     List<HeaderAppend> add = new ArrayList<>(toAdd.size());
     for (int i = 0; i < toAdd.size(); i++) {
       HeaderValueOption o = toAdd.get(i);
@@ -53,9 +54,12 @@ public record HeaderMutations(List<HeaderAppend> add, List<String> remove) {
         throw new ResourceInvalidException(resource, p.field("header").field("key").prefix()
             + "':' prefixed headers or the Host header may not be modified");
       }
-      String value = o.getHeader().getRawValue().isEmpty()
-          ? o.getHeader().getValue()
-          : o.getHeader().getRawValue().toStringUtf8();
+      boolean raw = !o.getHeader().getRawValue().isEmpty();
+      String value = raw ? o.getHeader().getRawValue().toStringUtf8() : o.getHeader().getValue();
+      String problem = ctx.headerValueProblem(value);
+      if (problem != null) {
+        throw new ResourceInvalidException(resource, p.field("header").field(raw ? "raw_value" : "value").prefix() + problem);
+      }
       AppendAction action;
       if (o.hasAppend()) {
         if (o.getAppendActionValue() != 0) {

@@ -125,9 +125,9 @@ public final class RouteConfigurationResourceType {
         proto.getName(),
         hosts,
         HeaderMutations.parse(proto.getRequestHeadersToAddList(), proto.getRequestHeadersToRemoveList(),
-            base, "request_headers_to_add", "request_headers_to_remove", resource),
+            base, "request_headers_to_add", "request_headers_to_remove", resource, ctx),
         HeaderMutations.parse(proto.getResponseHeadersToAddList(), proto.getResponseHeadersToRemoveList(),
-            base, "response_headers_to_add", "response_headers_to_remove", resource),
+            base, "response_headers_to_add", "response_headers_to_remove", resource, ctx),
         internalOnly,
         proto.getMostSpecificHeaderMutationsWins(),
         proto.getIgnorePortInHostMatching(),
@@ -145,12 +145,13 @@ public final class RouteConfigurationResourceType {
       throw new ResourceInvalidException(resource, p.field("domains").prefix()
           + "a virtual host needs at least one domain");
     }
+    // Envoy checks domains only as header values (no NUL, CR or LF). Anything else is accepted and
+    // classified by its first and last character: "api.*.example.com" is an exact domain.
     for (int d = 0; d < vh.getDomainsCount(); d++) {
       String domain = vh.getDomains(d);
-      int stars = domain.length() - domain.replace("*", "").length();
-      if (domain.isEmpty() || stars > 1 || (stars == 1 && !domain.startsWith("*") && !domain.endsWith("*"))) {
+      if (domain.indexOf('\0') >= 0 || domain.indexOf('\r') >= 0 || domain.indexOf('\n') >= 0) {
         throw new ResourceInvalidException(resource, p.field("domains").index(d).prefix()
-            + "invalid domain '" + domain + "': a wildcard may only be a whole '*', a leading '*' or a trailing '*'");
+            + "a domain must not contain NUL, CR or LF characters");
       }
     }
     RetryPolicyConfig vhRetry = vh.hasRetryPolicy()
@@ -165,9 +166,9 @@ public final class RouteConfigurationResourceType {
         vh.getDomainsList(),
         routes,
         HeaderMutations.parse(vh.getRequestHeadersToAddList(), vh.getRequestHeadersToRemoveList(), p,
-            "request_headers_to_add", "request_headers_to_remove", resource),
+            "request_headers_to_add", "request_headers_to_remove", resource, ctx),
         HeaderMutations.parse(vh.getResponseHeadersToAddList(), vh.getResponseHeadersToRemoveList(), p,
-            "response_headers_to_add", "response_headers_to_remove", resource),
+            "response_headers_to_add", "response_headers_to_remove", resource, ctx),
         vhRetry,
         vh.getIncludeRequestAttemptCount(),
         vh.getIncludeAttemptCountInResponse(),
@@ -197,9 +198,9 @@ public final class RouteConfigurationResourceType {
         match,
         action,
         HeaderMutations.parse(route.getRequestHeadersToAddList(), route.getRequestHeadersToRemoveList(), p,
-            "request_headers_to_add", "request_headers_to_remove", resource),
+            "request_headers_to_add", "request_headers_to_remove", resource, ctx),
         HeaderMutations.parse(route.getResponseHeadersToAddList(), route.getResponseHeadersToRemoveList(), p,
-            "response_headers_to_add", "response_headers_to_remove", resource),
+            "response_headers_to_add", "response_headers_to_remove", resource, ctx),
         perFilterConfigs(route.getTypedPerFilterConfigMap(), ctx, p, resource));
   }
 
@@ -346,9 +347,9 @@ public final class RouteConfigurationResourceType {
           c.getClusterHeader().isEmpty() ? null : c.getClusterHeader().toLowerCase(Locale.ROOT),
           weight,
           HeaderMutations.parse(c.getRequestHeadersToAddList(), c.getRequestHeadersToRemoveList(), cp,
-              "request_headers_to_add", "request_headers_to_remove", resource),
+              "request_headers_to_add", "request_headers_to_remove", resource, ctx),
           HeaderMutations.parse(c.getResponseHeadersToAddList(), c.getResponseHeadersToRemoveList(), cp,
-              "response_headers_to_add", "response_headers_to_remove", resource),
+              "response_headers_to_add", "response_headers_to_remove", resource, ctx),
           c.hasHostRewriteLiteral() ? c.getHostRewriteLiteral() : null,
           perFilterConfigs(c.getTypedPerFilterConfigMap(), ctx, cp, resource)));
     }
@@ -429,9 +430,6 @@ public final class RouteConfigurationResourceType {
       regex = Re2Regex.of(r.getRegexRewrite().getPattern(), p.field("regex_rewrite").field("pattern"), resource);
       substitution = r.getRegexRewrite().getSubstitution();
     }
-    if (r.hasPathRedirect() && r.getPathRedirect().isEmpty()) {
-      throw new ResourceInvalidException(resource, p.field("path_redirect").prefix() + "must not be empty");
-    }
     int code = switch (r.getResponseCode()) {
       case FOUND -> 302;
       case SEE_OTHER -> 303;
@@ -443,7 +441,8 @@ public final class RouteConfigurationResourceType {
         scheme,
         r.getHostRedirect().isEmpty() ? null : r.getHostRedirect(),
         r.getPortRedirect(),
-        r.hasPathRedirect() ? r.getPathRedirect() : null,
+        // As in Envoy, an empty path_redirect keeps the request's path.
+        r.getPathRedirect().isEmpty() ? null : r.getPathRedirect(),
         r.hasPrefixRewrite() ? r.getPrefixRewrite() : null,
         regex, substitution, code, r.getStripQuery());
   }
@@ -466,9 +465,16 @@ public final class RouteConfigurationResourceType {
         case FILENAME -> {
           try {
             yield Files.readString(Path.of(src.getFilename()));
-          } catch (java.io.IOException e) {
+          } catch (java.io.IOException | java.io.UncheckedIOException e) {
+            // NIO's messages are often just the path again; say what went wrong instead.
+            String reason = switch (e instanceof java.io.UncheckedIOException u ? u.getCause() : e) {
+              case java.nio.file.NoSuchFileException x -> "no such file";
+              case java.nio.file.AccessDeniedException x -> "permission denied";
+              case java.nio.charset.CharacterCodingException x -> "not UTF-8 text";
+              case Throwable t -> Files.isDirectory(Path.of(src.getFilename())) ? "is a directory" : t.getMessage();
+            };
             throw new ResourceInvalidException(resource, bp.field("filename").prefix()
-                + "cannot read '" + src.getFilename() + "': " + e.getMessage());
+                + "unable to read file: " + src.getFilename() + " (" + reason + ")");
           }
         }
         case ENVIRONMENT_VARIABLE -> {
