@@ -302,7 +302,8 @@ public final class Server implements AutoCloseable {
 
   private void startStatic() throws ServerException {
     ConfigIssues parseIssues = new ConfigIssues();
-    ParseContext ctx = new ParseContext(registry, stats, settings.node(), true, parseIssues, settings.anyNormalizer());
+    ParseContext ctx = new ParseContext(registry, stats, settings.node(), true, parseIssues, settings.anyNormalizer(),
+        ConfigValidator.HEADER_VALUES);
     StaticResources resources = StaticResources.parse(bootstrap, ctx);
     if (!resources.errors().isEmpty()) {
       StringBuilder sb = new StringBuilder();
@@ -337,7 +338,8 @@ public final class Server implements AutoCloseable {
     Node node = settings.node();
     // The xDS client calls back on its own thread; applying waits so snapshots land in order.
     xds = XdsConfigSource.start(info, node,
-        issues -> new ParseContext(registry, stats, node, false, issues, settings.anyNormalizer()), stats,
+        issues -> new ParseContext(registry, stats, node, false, issues, settings.anyNormalizer(), ConfigValidator.HEADER_VALUES),
+        stats,
         next -> {
           try {
             applySnapshot(next).get(120, TimeUnit.SECONDS);

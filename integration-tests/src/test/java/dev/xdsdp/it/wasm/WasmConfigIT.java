@@ -82,7 +82,7 @@ class WasmConfigIT {
     return e.getMessage();
   }
 
-  static final String PREFIX = "wasm: filter_chains[0].filters[0].typed_config.http_filters[0].typed_config: ";
+  static final String PREFIX = "listener wasm: filter_chains[0].filters[0].typed_config.http_filters[0].typed_config: ";
 
   @Test
   void missingFile() {
