@@ -103,51 +103,6 @@ class WasmHotReloadIT {
     return ((WasmFilterFactory) dp.server().registry().httpFilterByName(WasmFilterFactory.NAME).orElseThrow()).host();
   }
 
-  /** One client on its own connection, sending until stopped; checks every response as it comes. */
-  static final class Client {
-    final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    final String path;
-    final List<String> problems = new ArrayList<>();
-    final Set<Integer> versions = ConcurrentHashMap.newKeySet();
-    int responses;
-    int lastVersion;
-
-    Client(String path) {
-      this.path = path;
-    }
-
-    void run(AtomicBoolean running) {
-      while (running.get()) {
-        try {
-          HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-              .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
-          responses++;
-          if (r.statusCode() != 200) {
-            problems.add("status " + r.statusCode() + ": " + r.body());
-            continue;
-          }
-          String up = upstreamHeader(r, "x-wasm-version");
-          String down = r.headers().firstValue("x-wasm-version").orElse(null);
-          if (up == null || !up.equals(down)) {
-            problems.add("request saw version " + up + ", response " + down);
-            continue;
-          }
-          int v = Integer.parseInt(up);
-          if (v < lastVersion) {
-            problems.add("version went back from " + lastVersion + " to " + v);
-          }
-          lastVersion = v;
-          versions.add(v);
-          Thread.sleep(2);
-        } catch (Exception e) {
-          problems.add(e.toString());
-        }
-      }
-      http.close();
-    }
-  }
-
   @Test
   void twentyPushesUnderLoadFailNothingAndLeaveOneVersionsVms() throws Exception {
     Snapshots s = new Snapshots(dp.server())
@@ -167,10 +122,9 @@ class WasmHotReloadIT {
     s.apply();
 
     AtomicBoolean running = new AtomicBoolean(true);
-    List<Client> clients = List.of(new Client("/fast"), new Client("/fast"), new Client("/fast"),
-        new Client("/slow?delay=250"));
+    List<VersionCheckingClient> clients = VersionCheckingClient.mix(port);
     List<CompletableFuture<Void>> load = new ArrayList<>();
-    for (Client c : clients) {
+    for (VersionCheckingClient c : clients) {
       load.add(CompletableFuture.runAsync(() -> c.run(running)));
     }
     Thread.sleep(300);
@@ -183,7 +137,7 @@ class WasmHotReloadIT {
     CompletableFuture.allOf(load.toArray(CompletableFuture[]::new)).get();
 
     int total = 0;
-    for (Client c : clients) {
+    for (VersionCheckingClient c : clients) {
       assertEquals(List.of(), c.problems, "every response correct for the version that served it");
       assertEquals(VERSIONS, c.lastVersion, "the last version serves in the end");
       total += c.responses;

@@ -316,10 +316,24 @@ public final class SnapshotAssembler {
   }
 
   private final ResourceWatcher<RouteTableConfig> routeWatcher = new DependencyWatcher<>();
-  private final ResourceWatcher<ExtensionConfig> ecdsWatcher = new DependencyWatcher<>();
+  private final ResourceWatcher<ExtensionConfig> ecdsWatcher = new DependencyWatcher<>() {
+    @Override
+    public void onChanged(String name, ExtensionConfig value) {
+      ecdsUnpublished.add(value);
+      super.onChanged(name, value);
+    }
+  };
+
+  /**
+   * ECDS configs received since the last publish. One replaced before it was ever published (two
+   * updates in one turn) never reaches the data plane, which releases only what it was given; it
+   * is released here instead, so its Wasm VMs do not leak.
+   */
+  private final Set<ExtensionConfig> ecdsUnpublished =
+      java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
 
   /** RDS and ECDS: any news may complete a warming listener. */
-  private final class DependencyWatcher<T> implements ResourceWatcher<T> {
+  private class DependencyWatcher<T> implements ResourceWatcher<T> {
     @Override
     public void onChanged(String name, T value) {
       activateReadyListeners();
@@ -543,6 +557,18 @@ public final class SnapshotAssembler {
   }
 
   // Runs on the xDS context.
+  private void releaseUnpublished(Map<String, ExtensionConfig> published) {
+    Set<ExtensionConfig> kept = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    kept.addAll(published.values());
+    for (ExtensionConfig e : ecdsUnpublished) {
+      if (!kept.contains(e)) {
+        XdsResourceTypes.EXTENSION_CONFIG.discard(e);
+      }
+    }
+    ecdsUnpublished.clear();
+  }
+
+  // Runs on the xDS context.
   private void publish() {
     Map<String, RouteTableConfig> routes = new TreeMap<>();
     for (String name : rdsWatched) {
@@ -571,6 +597,7 @@ public final class SnapshotAssembler {
       statuses.put(t.typeUrl(), client.statuses(t));
       versions.put(t.typeUrl(), client.typeVersion(t));
     }
+    releaseUnpublished(ecds);
     ConfigSnapshot s = new ConfigSnapshot(activeListeners, warmingListeners, routes, activeClusters, warmingClusters,
         endpoints, ecds, statuses, versions, initialized, clock.instant());
     current = s;

@@ -1,0 +1,142 @@
+package dev.xdsdp.it.wasm;
+
+import static dev.xdsdp.xds.testing.XdsTestResources.bootstrap;
+import static dev.xdsdp.xds.testing.XdsTestResources.route;
+import static dev.xdsdp.xds.testing.XdsTestResources.staticCluster;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xdsdp.dataplane.filters.wasm.WasmFilterFactory;
+import dev.xdsdp.dataplane.filters.wasm.WasmHost;
+import dev.xdsdp.it.support.Dataplane;
+import dev.xdsdp.it.support.EchoUpstream;
+import dev.xdsdp.xds.bootstrap.EnvoyJson;
+import dev.xdsdp.xds.testing.TestControlPlane;
+import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The issue's rollout, end to end: java-control-plane pushes 20 new versions of a Wasm filter over
+ * ECDS while clients keep sending on several connections. Every response is correct for the
+ * version that served it, nothing fails, the module is compiled once, and afterwards only one
+ * version's VMs (one per worker loop) are alive.
+ */
+class WasmEcdsRolloutIT {
+
+  static final String WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
+
+  EchoUpstream echo;
+  TestControlPlane cp;
+  Dataplane dp;
+  Path module;
+  int port;
+
+  @BeforeEach
+  void start() throws Exception {
+    echo = EchoUpstream.start("echo");
+    cp = TestControlPlane.startTcp();
+    module = Modules.file(Files.createTempDirectory("wasm-ecds-it"), Modules.HTTP_FILTER);
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    if (dp != null) {
+      dp.close();
+    }
+    cp.close();
+    echo.close();
+  }
+
+  Listener listener() throws Exception {
+    Listener.Builder b = Listener.newBuilder();
+    EnvoyJson.parse("""
+        name: rollout
+        address: { socket_address: { address: 127.0.0.1, port_value: %d } }
+        filter_chains:
+        - filters:
+          - name: envoy.filters.network.http_connection_manager
+            typed_config:
+              "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+              stat_prefix: rollout
+              rds: { route_config_name: routes, config_source: { ads: {}, initial_fetch_timeout: 0s } }
+              http_filters:
+              - { name: versioned, config_discovery: { config_source: { ads: {}, initial_fetch_timeout: 0s }, type_urls: [%s] } }
+              - { name: envoy.filters.http.router, typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router } }
+        """.formatted(port, WASM_TYPE), b, "listener.yaml");
+    return b.build();
+  }
+
+  TypedExtensionConfig extension(int version) throws Exception {
+    TypedExtensionConfig.Builder b = TypedExtensionConfig.newBuilder();
+    EnvoyJson.parse("""
+        name: versioned
+        typed_config:
+          "@type": %s
+          config:
+            name: versioned
+            vm_config: { vm_id: vm_versioned, runtime: envoy.wasm.runtime.v8, code: { local: { filename: "%s" } } }
+            configuration: { "@type": type.googleapis.com/google.protobuf.StringValue, value: "version=%d" }
+        """.formatted(WASM_TYPE, module, version), b, "extension.yaml");
+    return b.build();
+  }
+
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
+  void twentyEcdsPushesUnderLoad(boolean delta) throws Exception {
+    cp.setSnapshot("1", List.of(staticCluster("echo", echo.port())), List.of(), List.of(listener()),
+        List.of(route("routes", "echo")));
+    cp.setExtensionConfigs("1", List.of(extension(1)));
+    dp = Dataplane.start(bootstrap(cp, delta, 0));
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(60)));
+
+    AtomicBoolean running = new AtomicBoolean(true);
+    List<VersionCheckingClient> clients = VersionCheckingClient.mix(port);
+    List<CompletableFuture<Void>> load = new ArrayList<>();
+    for (VersionCheckingClient c : clients) {
+      load.add(CompletableFuture.runAsync(() -> c.run(running)));
+    }
+    Thread.sleep(300);
+    int last = 21;
+    for (int v = 2; v <= last; v++) {
+      cp.setExtensionConfigs(String.valueOf(v), List.of(extension(v)));
+      Thread.sleep(150);
+    }
+    // Wait until every client has seen the last version.
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (clients.stream().anyMatch(c -> c.lastVersion != last) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    running.set(false);
+    CompletableFuture.allOf(load.toArray(CompletableFuture[]::new)).get();
+    for (VersionCheckingClient c : clients) {
+      assertEquals(List.of(), c.problems, "every response correct for the version that served it");
+      assertEquals(last, c.lastVersion);
+    }
+    assertTrue(clients.stream().mapToInt(c -> c.responses).sum() > 100);
+
+    WasmHost host = ((WasmFilterFactory) dp.server().registry().httpFilterByName(WasmFilterFactory.NAME).orElseThrow()).host();
+    long drained = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while ((host.liveVms() != 2 || host.livePlugins().size() != 1) && System.nanoTime() < drained) {
+      Thread.sleep(20);
+    }
+    assertEquals(1, host.livePlugins().size(), "one version's plugin left: "
+        + host.livePlugins().stream().map(p -> new String(p.config().pluginConfiguration())).toList());
+    assertEquals(2, host.liveVms(), "one VM per worker loop (--concurrency 2)");
+    assertTrue(dp.stat("extension_config_discovery.http_filter.versioned.config_reload") >= last);
+  }
+}
