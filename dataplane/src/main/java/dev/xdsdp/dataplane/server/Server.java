@@ -11,6 +11,7 @@ import dev.xdsdp.dataplane.admin.StaticConfigDumps;
 import dev.xdsdp.dataplane.admin.XdsConfigDumps;
 import dev.xdsdp.xds.bootstrap.BootstrapException;
 import dev.xdsdp.xds.bootstrap.XdsBootstrapInfo;
+import dev.xdsdp.xds.snapshot.FileExtensionConfigSource;
 import dev.xdsdp.xds.snapshot.XdsConfigSource;
 import dev.xdsdp.dataplane.accesslog.AccessLoggerFactories;
 import dev.xdsdp.dataplane.filters.BuiltinExtensions;
@@ -109,6 +110,8 @@ public final class Server implements AutoCloseable {
   private long statsFlushTimer = -1;
   private ServerAdminContext adminContext;
   private XdsConfigSource xds;
+  private final List<FileExtensionConfigSource> fileSources = new ArrayList<>();
+  private final java.util.Set<String> fileEcdsNames = ConcurrentHashMap.newKeySet();
 
   private Server(Vertx vertx, WorkerLoops loops, StatsScope stats, Function<ClusterManager, ExtensionRegistry> registryFactory,
       Settings settings, Bootstrap bootstrap) {
@@ -323,6 +326,7 @@ public final class Server implements AutoCloseable {
     for (ClusterConfig c : resources.clusters().values()) {
       clusters.addStatic(c);
     }
+    startFileExtensionConfigs(resources.listeners().values());
     setState(ServerState.INITIALIZING);
     if (!bootstrap.hasDynamicResources()) {
       startListeners();
@@ -347,6 +351,60 @@ public final class Server implements AutoCloseable {
             LOG.log(System.Logger.Level.WARNING, "applying a control plane snapshot failed: {0}", e.toString());
           }
         });
+  }
+
+  /**
+   * Watches the files of {@code path_config_source} extension configs named by the static
+   * listeners (Envoy's filesystem ECDS): each change swaps the filter configs for new streams, as an
+   * ECDS push does. The first read happens now, so listeners start with their configs.
+   */
+  private void startFileExtensionConfigs(java.util.Collection<ListenerConfig> staticListeners) {
+    Map<String, Map<String, List<String>>> byPath = new java.util.LinkedHashMap<>();
+    for (ListenerConfig l : staticListeners) {
+      for (FilterChainConfig fc : l.allFilterChains()) {
+        for (var f : fc.hcm().httpFilters()) {
+          if (f.discovery() != null && f.discovery().path() != null) {
+            byPath.computeIfAbsent(f.discovery().path(), p -> new java.util.LinkedHashMap<>())
+                .put(f.name(), f.discovery().typeUrls());
+          }
+        }
+      }
+    }
+    Node node = settings.node();
+    for (var e : byPath.entrySet()) {
+      Map<String, List<String>> filters = e.getValue();
+      fileEcdsNames.addAll(filters.keySet());
+      fileSources.add(FileExtensionConfigSource.start(java.nio.file.Path.of(e.getKey()),
+          issues -> new ParseContext(registry, stats, node, false, issues, settings.anyNormalizer(), ConfigValidator.HEADER_VALUES),
+          update -> applyFileExtensionConfigs(e.getKey(), filters, update), Duration.ofMillis(500)));
+    }
+  }
+
+  private synchronized void applyFileExtensionConfigs(
+      String path, Map<String, List<String>> filters, FileExtensionConfigSource.Update update) {
+    StatsScope ecdsStats = stats.scope("extension_config_discovery").scope("http_filter");
+    if (update.error() != null) {
+      filters.keySet().forEach(name -> ecdsStats.scope(name).counter("config_fail").inc());
+      return;
+    }
+    for (ExtensionConfig ext : update.configs().values()) {
+      List<String> allowed = filters.get(ext.name());
+      if (allowed == null || !allowed.contains(ext.typeUrl())) {
+        LOG.log(System.Logger.Level.WARNING, "{0}: extension config ''{1}'' rejected: {2}", path, ext.name(),
+            allowed == null ? "no filter of this file has that name"
+                : "Error: filter config has type URL " + ext.typeUrl().substring(ext.typeUrl().lastIndexOf('/') + 1)
+                    + " but expect " + String.join(", ", allowed) + ".");
+        ecdsStats.scope(ext.name()).counter("config_fail").inc();
+        ext.factory().release();
+        continue;
+      }
+      FilterConfigHandle old = ecds.put(ext.name(), new FilterConfigHandle(ext.factory()));
+      if (old != null) {
+        old.release();
+      }
+      ecdsStats.scope(ext.name()).counter("config_reload").inc();
+      LOG.log(System.Logger.Level.INFO, "extension config ''{0}'' version {1} from {2}", ext.name(), update.version(), path);
+    }
   }
 
   /** Binds the static listeners and goes LIVE (after the initial xDS fetch when there is one). */
@@ -396,7 +454,7 @@ public final class Server implements AutoCloseable {
         }
       }
       for (String name : List.copyOf(ecds.keySet())) {
-        if (!next.extensionConfigs().containsKey(name)) {
+        if (!next.extensionConfigs().containsKey(name) && !fileEcdsNames.contains(name)) {
           replaced.put(name, ecds.remove(name));
         }
       }
@@ -531,6 +589,7 @@ public final class Server implements AutoCloseable {
     if (xds != null) {
       xds.close();
     }
+    fileSources.forEach(FileExtensionConfigSource::close);
     if (statsFlushTimer >= 0) {
       vertx.cancelTimer(statsFlushTimer);
     }

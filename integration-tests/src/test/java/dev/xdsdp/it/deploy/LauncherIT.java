@@ -78,6 +78,48 @@ class LauncherIT {
     assertTrue(out.contains("listener 'ingress' listening"), out);
   }
 
+  /** README's Wasm walk-through: a new filter version rolls out by ECDS with no restart. */
+  @Test
+  void wasmFilterRollsOutWithoutRestart() throws Exception {
+    int listener = freePort();
+    int admin = freePort();
+    Path filterConfig = tmp.resolve("greeting.yaml");
+    Path examples = ROOT.resolve("deploy/examples/wasm-ecds");
+    // The example names paths relative to the repository root; the test runs from elsewhere.
+    java.util.function.UnaryOperator<String> absolute = t -> t.replace("deploy/examples/", ROOT.resolve("deploy/examples") + "/");
+    Files.writeString(filterConfig, absolute.apply(Files.readString(examples.resolve("greeting-v1.yaml"))));
+    String yaml = Files.readString(examples.resolve("envoy.yaml"))
+        .replace("port_value: 10000", "port_value: " + listener)
+        .replace("port_value: 9901", "port_value: " + admin)
+        .replace("/tmp/xdsdp-greeting.yaml", filterConfig.toString());
+    Path config = tmp.resolve("envoy.yaml");
+    Files.writeString(config, yaml);
+    Path log = tmp.resolve("wasm.log");
+    ProcessBuilder pb = new ProcessBuilder(ROOT.resolve("deploy/bin/dataplane").toString(), "-c", config.toString(),
+        "--concurrency", "2").redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("XDSDP_LIB", ROOT.resolve("deploy/target/dataplane/lib").toString());
+    Process p = pb.start();
+    try {
+      HttpResponse<String> first = awaitUp(URI.create("http://127.0.0.1:" + listener + "/"), p, log);
+      assertEquals("hello from version 1", first.headers().firstValue("x-wasm-greeting").orElse(null), Files.readString(log));
+      long pid = p.pid();
+      Files.writeString(filterConfig, absolute.apply(Files.readString(examples.resolve("greeting-v2.yaml"))));
+      String greeting = null;
+      for (int i = 0; i < 200 && !"hello from version 2".equals(greeting); i++) {
+        Thread.sleep(50);
+        greeting = Http.get(URI.create("http://127.0.0.1:" + listener + "/")).headers().firstValue("x-wasm-greeting").orElse(null);
+      }
+      assertEquals("hello from version 2", greeting, Files.readString(log));
+      assertEquals(pid, p.pid());
+      assertTrue(p.isAlive(), "no restart");
+      String stats = Http.get(URI.create("http://127.0.0.1:" + admin + "/stats?filter=greeting")).body();
+      assertTrue(stats.contains("extension_config_discovery.http_filter.greeting.config_reload: 2"), stats);
+    } finally {
+      p.destroy();
+      assertTrue(p.waitFor(20, TimeUnit.SECONDS));
+    }
+  }
+
   @Test
   void validateModeAndBadFlags() throws Exception {
     ProcessBuilder ok = new ProcessBuilder(ROOT.resolve("deploy/bin/dataplane").toString(), "--mode", "validate",

@@ -298,7 +298,8 @@ public final class SnapshotAssembler {
           prefixes.putIfAbsent(name, hcm.getStatPrefix());
         }
         for (HttpFilter hf : hcm.getHttpFiltersList()) {
-          if (!hf.hasConfigDiscovery() || hf.getDisabled()) {
+          if (!hf.hasConfigDiscovery() || hf.getDisabled() || !hf.getConfigDiscovery().getConfigSource().hasAds()) {
+            // Configs from a file (path_config_source) are watched by the data plane, not subscribed here.
             continue;
           }
           var cd = hf.getConfigDiscovery();

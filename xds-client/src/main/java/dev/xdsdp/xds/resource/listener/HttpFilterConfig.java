@@ -17,8 +17,10 @@ public record HttpFilterConfig(String name, String typeUrl, FilterFactory factor
    *
    * @param defaultFactory the {@code default_config}, or null
    * @param typeUrls the accepted config types
+   * @param path the watched file of a {@code path_config_source}, or null when the config comes by ADS
    */
-  public record Discovery(FilterFactory defaultFactory, boolean applyDefaultWithoutWarming, List<String> typeUrls) {
+  public record Discovery(FilterFactory defaultFactory, boolean applyDefaultWithoutWarming, List<String> typeUrls,
+      String path) {
     public Discovery {
       typeUrls = List.copyOf(typeUrls);
     }

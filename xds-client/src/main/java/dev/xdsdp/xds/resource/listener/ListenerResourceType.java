@@ -400,8 +400,19 @@ public final class ListenerResourceType {
       }
       defaultFactory = parseTyped(f.getName(), any, false, ctx, fctx, cp.field("default_config"), resource).factory();
     }
+    String path = switch (cd.getConfigSource().getConfigSourceSpecifierCase()) {
+      case ADS -> null;
+      case PATH_CONFIG_SOURCE -> cd.getConfigSource().getPathConfigSource().getPath();
+      case PATH -> cd.getConfigSource().getPath();
+      default -> throw new ResourceInvalidException(resource, cp.field("config_source").prefix()
+          + "only ads and path_config_source config sources are supported for extension configs");
+    };
+    if (path != null && path.isEmpty()) {
+      throw new ResourceInvalidException(resource, cp.field("config_source").field("path_config_source").field("path").prefix()
+          + "must not be empty");
+    }
     return new HttpFilterConfig(f.getName(), cd.getTypeUrls(0), null,
-        new HttpFilterConfig.Discovery(defaultFactory, cd.getApplyDefaultConfigWithoutWarming(), cd.getTypeUrlsList()),
+        new HttpFilterConfig.Discovery(defaultFactory, cd.getApplyDefaultConfigWithoutWarming(), cd.getTypeUrlsList(), path),
         terminal);
   }
 
