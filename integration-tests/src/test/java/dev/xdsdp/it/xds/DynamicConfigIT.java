@@ -211,6 +211,25 @@ class DynamicConfigIT {
 
   @ParameterizedTest(name = "delta={0}")
   @ValueSource(booleans = {false, true})
+  void aRouteReferencingNothingIsNackedAndTheLastGoodTableServes(boolean delta) throws Exception {
+    cp = TestControlPlane.startTcp();
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "ca")));
+    startDataplane(delta);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    // A route that matches but has no action: no cluster, redirect or direct response.
+    var nothing = route("r", "cb").toBuilder();
+    nothing.getVirtualHostsBuilder(0).getRoutesBuilder(0).clearAction();
+    cp.setSnapshot("2", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(nothing.build()));
+    await(() -> dp.stat("http.dyn.rds.r.update_rejected") >= 1, "the RDS NACK");
+    String dump = get(URI.create("http://127.0.0.1:" + dp.server().admin().port() + "/config_dump?resource=dynamic_route_configs")).body();
+    assertTrue(dump.contains("a route needs one of route, redirect, direct_response or non_forwarding_action"), dump);
+    assertEquals("a", served("/"), "the last good route table keeps serving");
+  }
+
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
   void controlPlaneRestartKeepsServingThenResyncs(boolean delta) throws Exception {
     cp = TestControlPlane.startTcp();
     cp.setSnapshot("1", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
