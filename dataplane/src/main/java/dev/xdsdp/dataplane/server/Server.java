@@ -18,7 +18,12 @@ import dev.xdsdp.dataplane.filters.wasm.WasmHost;
 import dev.xdsdp.dataplane.http.FilterChainFactory;
 import dev.xdsdp.dataplane.http.FilterConfigHandle;
 import dev.xdsdp.dataplane.http.HttpConnectionManager;
+import dev.xdsdp.api.network.NetworkFilterFactory;
+import dev.xdsdp.dataplane.filters.tcpproxy.TcpProxyFilterFactory;
 import dev.xdsdp.dataplane.listener.ActiveListener;
+import dev.xdsdp.dataplane.listener.ChainFactories;
+import dev.xdsdp.dataplane.network.NetworkFilterChainFactory;
+import dev.xdsdp.xds.resource.listener.NetworkFilterConfig;
 import dev.xdsdp.dataplane.listener.ListenerManager;
 import dev.xdsdp.dataplane.router.SubstitutionHeaderFormatter;
 import dev.xdsdp.dataplane.stats.StatsStore;
@@ -119,7 +124,17 @@ public final class Server implements AutoCloseable {
     this.bootstrap = bootstrap;
     this.clusters = new ClusterManager(vertx, stats);
     this.registry = registryFactory.apply(clusters);
-    this.listeners = new ListenerManager(loops, stats, this::connectionManagers, settings.drainTime());
+    this.listeners = new ListenerManager(loops, stats, new ChainFactories() {
+      @Override
+      public HttpConnectionManager http(ListenerConfig l, FilterChainConfig fc) {
+        return connectionManager(l, fc);
+      }
+
+      @Override
+      public NetworkFilterChainFactory tcp(ListenerConfig l, FilterChainConfig fc) {
+        return networkFilters(fc);
+      }
+    }, settings.drainTime());
     this.wasm = WasmHost.attach(registry, new WasmHost.Services(stats, settings.node(), loops, clusters, bootstrap,
         name -> java.util.Optional.ofNullable(listeners.get(name)).map(ActiveListener::config).orElse(null)));
     this.main = Executors.newSingleThreadExecutor(r -> {
@@ -366,16 +381,24 @@ public final class Server implements AutoCloseable {
     liveGauge.set(s == ServerState.LIVE ? 1 : 0);
   }
 
-  /** The connection managers of one listener config, reading RDS and ECDS from the live snapshot. */
-  private Function<FilterChainConfig, HttpConnectionManager> connectionManagers(ListenerConfig l) {
-    return fc -> {
-      HcmConfig hcm = fc.hcm();
-      Supplier<RouteTableConfig> routes = hcm.routeTable() != null
-          ? hcm::routeTable
-          : () -> snapshot.routeConfigs().get(hcm.rdsName());
-      return new HttpConnectionManager(hcm, l.name(), l.statPrefix(), routes,
-          new FilterChainFactory(hcm.httpFilters(), ecds::get), stats);
-    };
+  /** The connection manager of one HTTP filter chain, reading RDS and ECDS from the live snapshot. */
+  private HttpConnectionManager connectionManager(ListenerConfig l, FilterChainConfig fc) {
+    HcmConfig hcm = fc.hcm();
+    Supplier<RouteTableConfig> routes = hcm.routeTable() != null
+        ? hcm::routeTable
+        : () -> snapshot.routeConfigs().get(hcm.rdsName());
+    return new HttpConnectionManager(hcm, l.name(), l.statPrefix(), routes,
+        new FilterChainFactory(hcm.httpFilters(), ecds::get), stats);
+  }
+
+  /** The network filters of one TCP filter chain: its own, then the TCP proxy. */
+  private NetworkFilterChainFactory networkFilters(FilterChainConfig fc) {
+    List<NetworkFilterFactory> factories = new ArrayList<>();
+    for (NetworkFilterConfig nf : fc.networkFilters()) {
+      factories.add(nf.factory());
+    }
+    factories.add(new TcpProxyFilterFactory(fc.tcpProxy(), clusters, stats));
+    return new NetworkFilterChainFactory(factories);
   }
 
   /**
