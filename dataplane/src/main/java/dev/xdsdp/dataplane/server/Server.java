@@ -473,6 +473,11 @@ public final class Server implements AutoCloseable {
     return clusters;
   }
 
+  /** The proxy-wasm host of this server (its runtime starts on first use). */
+  public WasmHost wasmHost() {
+    return wasm;
+  }
+
   public StatsScope stats() {
     return stats;
   }

@@ -20,6 +20,11 @@ public final class TcpClient implements AutoCloseable {
     in = socket.getInputStream();
   }
 
+  /** The client's own port (the proxy sees it as source.port). */
+  public int localPort() {
+    return socket.getLocalPort();
+  }
+
   public TcpClient send(String text) throws IOException {
     socket.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
     socket.getOutputStream().flush();

@@ -413,7 +413,7 @@ public final class WasmInstance implements CpuWatchdog.Watched {
   }
 
   /** A new stream context under the root; the module hears of it at the stream's first callback. */
-  public StreamContext newStreamContext(HttpStreamHost host) {
+  public StreamContext newStreamContext(StreamHost host) {
     StreamContext c = new StreamContext(nextContextId++, this, root, host);
     contexts.put(c.id(), c);
     liveStreams++;

@@ -149,6 +149,22 @@ public final class PluginReplica {
     return new WasmHttpStream(this, inst, host);
   }
 
+  /**
+   * A context for a new TCP connection. Never null: without a healthy VM the connection applies
+   * the failure policy ({@link WasmNetworkStream#isPassThrough()} tells the fail-open case).
+   */
+  public WasmNetworkStream newNetworkStream(dev.xdsdp.wasm.context.NetworkStreamHost host) {
+    WasmInstance inst = current;
+    if (inst == null || !inst.usable() || closing) {
+      if (!closing) {
+        plugin.stats().reloadBackoff.inc();
+        maybeRebuild();
+      }
+      return new WasmNetworkStream(this, null, host);
+    }
+    return new WasmNetworkStream(this, inst, host);
+  }
+
   /** Delivers {@code proxy_on_foreign_function} to the current VM's root context. */
   public void onForeignFunction(int functionId, byte[] args) {
     WasmInstance inst = current;

@@ -88,6 +88,11 @@ public final class WasmPlugin implements AutoCloseable {
     return replica(loop).newHttpStream(host);
   }
 
+  /** {@code replica(loop).newNetworkStream(host)}: call on the loop. */
+  public WasmNetworkStream newNetworkStream(EventLoop loop, dev.xdsdp.wasm.context.NetworkStreamHost host) {
+    return replica(loop).newNetworkStream(host);
+  }
+
   private PluginReplica replicaFor(EventLoop loop) {
     if (closed) {
       throw new IllegalStateException("plugin " + config().name() + " is closed");

@@ -93,6 +93,9 @@ public final class WasmHost implements AutoCloseable {
     registry.httpFilterByName(WasmFilterFactory.NAME)
         .filter(WasmFilterFactory.class::isInstance)
         .ifPresent(f -> ((WasmFilterFactory) f).bind(host));
+    registry.networkFilterByName(WasmNetworkFilterFactory.NAME)
+        .filter(WasmNetworkFilterFactory.class::isInstance)
+        .ifPresent(f -> ((WasmNetworkFilterFactory) f).bind(host));
     return host;
   }
 
