@@ -78,6 +78,14 @@ public final class ActiveListener {
         return;
       }
       for (FilterChainConfig fc : config.allFilterChains()) {
+        var logs = fc.isHttp() ? fc.hcm().accessLogs() : fc.tcpProxy().accessLogs();
+        for (var log : logs) {
+          try {
+            log.release();
+          } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "releasing an access log failed", e);
+          }
+        }
         for (var nf : fc.networkFilters()) {
           try {
             nf.factory().release();

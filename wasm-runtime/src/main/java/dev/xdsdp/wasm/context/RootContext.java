@@ -47,6 +47,9 @@ public final class RootContext extends ContextBase {
   /** Set when {@code proxy_on_done} answered false at shutdown: finished by {@code proxy_done}. */
   boolean pendingDone;
 
+  /** The entry an access logger is logging, only during its {@code proxy_on_log}. */
+  AccessLogEntry logEntry;
+
   RootContext(int id, WasmInstance instance) {
     super(id, instance);
   }
@@ -58,7 +61,17 @@ public final class RootContext extends ContextBase {
 
   @Override
   public PropertyHost propertyHost() {
-    return instance().plugin().rootProperties();
+    return logEntry != null ? logEntry : instance().plugin().rootProperties();
+  }
+
+  @Override
+  public HeaderHost headerHost() {
+    return logEntry;
+  }
+
+  @Override
+  public boolean accessLogPhase() {
+    return logEntry != null;
   }
 
   public boolean inVmStart() {

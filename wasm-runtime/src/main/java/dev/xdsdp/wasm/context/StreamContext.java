@@ -56,8 +56,13 @@ public final class StreamContext extends ContextBase {
     accessLogPhase = true;
   }
 
-  /** True during {@code proxy_on_log}: maps are read-only and absent ones are NOT_FOUND. */
+  @Override
   public boolean accessLogPhase() {
     return accessLogPhase;
+  }
+
+  @Override
+  public HeaderHost headerHost() {
+    return host;
   }
 }

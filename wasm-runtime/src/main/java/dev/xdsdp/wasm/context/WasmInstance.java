@@ -622,6 +622,22 @@ public final class WasmInstance implements CpuWatchdog.Watched {
     callQuietly(r, exports.onGrpcClose, r.id(), token, status);
   }
 
+  /**
+   * An access logger's {@code proxy_on_log} on the root context (Envoy's {@code Wasm::log}):
+   * during the call, the root context reads {@code entry}'s headers (read-only) and properties.
+   */
+  public void deliverLog(AccessLogEntry entry) {
+    if (exports.onLog == null || root == null) {
+      return;
+    }
+    root.logEntry = entry;
+    try {
+      callQuietly(root, exports.onLog, root.id());
+    } finally {
+      root.logEntry = null;
+    }
+  }
+
   /** Calls {@code proxy_on_foreign_function} on the root context with {@code args} as CALL_DATA. */
   public void deliverForeignFunction(int functionId, byte[] args) {
     if (exports.onForeignFunction == null || root == null) {

@@ -165,6 +165,21 @@ public final class PluginReplica {
     return new WasmNetworkStream(this, inst, host);
   }
 
+  /**
+   * Logs one finished stream through an access logger plugin's root context
+   * ({@code proxy_on_log}). Without a healthy VM the entry is dropped, as Envoy drops it.
+   */
+  public void log(dev.xdsdp.wasm.context.AccessLogEntry entry) {
+    WasmInstance inst = current;
+    if (inst == null || !inst.usable() || closing) {
+      if (!closing) {
+        maybeRebuild();
+      }
+      return;
+    }
+    inst.deliverLog(entry);
+  }
+
   /** Delivers {@code proxy_on_foreign_function} to the current VM's root context. */
   public void onForeignFunction(int functionId, byte[] args) {
     WasmInstance inst = current;

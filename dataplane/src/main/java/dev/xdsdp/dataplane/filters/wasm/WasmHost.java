@@ -96,6 +96,9 @@ public final class WasmHost implements AutoCloseable {
     registry.networkFilterByName(WasmNetworkFilterFactory.NAME)
         .filter(WasmNetworkFilterFactory.class::isInstance)
         .ifPresent(f -> ((WasmNetworkFilterFactory) f).bind(host));
+    registry.accessLoggerByName(WasmAccessLoggerFactory.NAME)
+        .filter(WasmAccessLoggerFactory.class::isInstance)
+        .ifPresent(f -> ((WasmAccessLoggerFactory) f).bind(host));
     return host;
   }
 
