@@ -15,6 +15,7 @@ import dev.xdsdp.xds.snapshot.XdsConfigSource;
 import dev.xdsdp.dataplane.accesslog.AccessLoggerFactories;
 import dev.xdsdp.dataplane.filters.BuiltinExtensions;
 import dev.xdsdp.dataplane.filters.wasm.WasmHost;
+import dev.xdsdp.dataplane.filters.wasm.WasmServices;
 import dev.xdsdp.dataplane.http.FilterChainFactory;
 import dev.xdsdp.dataplane.http.FilterConfigHandle;
 import dev.xdsdp.dataplane.http.HttpConnectionManager;
@@ -114,6 +115,7 @@ public final class Server implements AutoCloseable {
   private long statsFlushTimer = -1;
   private ServerAdminContext adminContext;
   private XdsConfigSource xds;
+  private WasmServices services = WasmServices.none();
 
   private Server(Vertx vertx, WorkerLoops loops, StatsScope stats, Function<ClusterManager, ExtensionRegistry> registryFactory,
       Settings settings, Bootstrap bootstrap) {
@@ -316,6 +318,16 @@ public final class Server implements AutoCloseable {
   }
 
   private void startStatic() throws ServerException {
+    // Services first: their root contexts register the queues that filters' on_configure may resolve.
+    try {
+      services = WasmServices.start(bootstrap, settings.anyNormalizer(), wasm);
+    } catch (dev.xdsdp.api.filter.FilterConfigException e) {
+      throw new ServerException(e.getMessage(), e);
+    }
+    for (WasmServices.Skipped s : WasmServices.skipped(bootstrap, settings.anyNormalizer())) {
+      LOG.log(System.Logger.Level.WARNING, "not supported, ignored: bootstrap: bootstrap_extensions[{0}]: {1} ({2})",
+          s.index(), s.name(), s.typeUrl());
+    }
     ConfigIssues parseIssues = new ConfigIssues();
     ParseContext ctx = new ParseContext(registry, stats, settings.node(), true, parseIssues, settings.anyNormalizer(),
         ConfigValidator.HEADER_VALUES);
@@ -473,6 +485,11 @@ public final class Server implements AutoCloseable {
     return clusters;
   }
 
+  /** The bootstrap's running Wasm services. */
+  public WasmServices wasmServices() {
+    return services;
+  }
+
   /** The proxy-wasm host of this server (its runtime starts on first use). */
   public WasmHost wasmHost() {
     return wasm;
@@ -576,6 +593,7 @@ public final class Server implements AutoCloseable {
       h.release();
     }
     ecds.clear();
+    services.close();
     wasm.close();
     if (accessLogFiles != null) {
       accessLogFiles.close();

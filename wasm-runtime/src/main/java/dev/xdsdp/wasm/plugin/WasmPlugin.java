@@ -56,6 +56,11 @@ public final class WasmPlugin implements AutoCloseable {
     return runtime;
   }
 
+  /** The event loops this plugin has a replica on (diagnostics, admin and tests). */
+  public java.util.Set<EventLoop> loops() {
+    return java.util.Set.copyOf(replicas.keySet());
+  }
+
   /** For the runtime's tests and diagnostics. */
   public PluginServices services() {
     return services;

@@ -10,6 +10,8 @@ import dev.xdsdp.wasm.shared.SharedQueueRegistry;
  */
 final class SharedQueueFunctions extends AbiFunctions {
 
+  private static final System.Logger LOG = System.getLogger("wasm");
+
   SharedQueueFunctions(WasmInstance instance) {
     super(instance);
   }
@@ -32,7 +34,16 @@ final class SharedQueueFunctions extends AbiFunctions {
     }
     String name = string(namePtr, nameLen);
     memory.check(u32(idPtr), 4);
-    int id = queues().register(instance.plugin().config().vmId(), name, instance.queueOwner());
+    String vmId = instance.plugin().config().vmId();
+    int id = queues().register(vmId, name, instance.queueOwner());
+    if (instance.exports().onQueueReady == null
+        && queues().firstTime("no_ready|" + vmId + "|" + name + "|" + instance.plugin().config().name())) {
+      // Envoy accepts this: the queue works, but nothing tells the owner an item arrived.
+      LOG.log(System.Logger.Level.WARNING, "wasm plugin " + instance.plugin().config().name()
+          + " registered shared queue '" + name + "' (vm_id '" + vmId + "') but does not export"
+          + " proxy_on_queue_ready: items enqueued there are never announced to it"
+          + (instance.exports().onTick != null ? " (it can still dequeue them from proxy_on_tick)" : " and pile up"));
+    }
     memory.writeI32(u32(idPtr), id);
     return OK;
   }
