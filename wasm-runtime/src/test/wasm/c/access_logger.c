@@ -13,15 +13,16 @@
  * "cluster=C", POSTs each line to C at /log (a collector the test runs).
  */
 #include "test_helpers.h"
+#include "ctx_map.h"
 
 PROXY_WASM_ABI_0_2_1
 PROXY_WASM_ALLOCATOR
 
-static char *config;
+/* Loggers with the same vm_id and code share a VM: configuration is kept per root context. */
+static const char *config;
 
 EXPORT(proxy_on_configure) uint32_t on_configure(uint32_t root, uint32_t size) {
-  free(config);
-  config = buffer_text(BUF_PLUGIN_CONFIGURATION, size, NULL);
+  set_root_config(root, buffer_text(BUF_PLUGIN_CONFIGURATION, size, NULL));
   return 1;
 }
 
@@ -41,6 +42,7 @@ static void append(char **line, size_t *len, const char *key, const char *value)
 }
 
 EXPORT(proxy_on_log) void on_log(uint32_t ctx) {
+  config = config_of(ctx);
   char *line = NULL;
   size_t len = 0;
   char *method = header(MAP_REQUEST_HEADERS, ":method");

@@ -14,13 +14,15 @@
  * Built twice: shared_queue.wasm, and shared_queue_noready.wasm without proxy_on_queue_ready.
  */
 #include "test_helpers.h"
+#include "ctx_map.h"
 
 PROXY_WASM_ABI_0_2_1
 PROXY_WASM_ALLOCATOR
 
-static char *config;
-static int is_aggregator;
-static uint32_t queue_id;
+/* A producer and an aggregator may share the VM (same vm_id and code): state is kept per role. */
+static const char *config;
+static uint32_t registered_id; /* the aggregator's queue */
+static uint32_t resolved_id;   /* the producer's view of it */
 static int queue_resolved;
 
 static char *root_id(void) {
@@ -29,15 +31,15 @@ static char *root_id(void) {
 }
 
 EXPORT(proxy_on_configure) uint32_t on_configure(uint32_t root, uint32_t size) {
-  free(config);
-  config = buffer_text(BUF_PLUGIN_CONFIGURATION, size, NULL);
+  set_root_config(root, buffer_text(BUF_PLUGIN_CONFIGURATION, size, NULL));
+  config = config_of(root);
   char *id = root_id();
-  is_aggregator = streq(id, "aggregator");
+  int is_aggregator = streq(id, "aggregator");
   free(id);
   char *name = cfg_get(config, "queue");
   const char *q = name ? name : "requests";
   if (is_aggregator) {
-    if (proxy_register_shared_queue(q, strlen(q), &queue_id) != OK) return 0;
+    if (proxy_register_shared_queue(q, strlen(q), &registered_id) != OK) return 0;
     char *tick = cfg_get(config, "tick");
     if (tick) proxy_set_tick_period_milliseconds((uint32_t)atoi(tick));
     free(tick);
@@ -47,25 +49,30 @@ EXPORT(proxy_on_configure) uint32_t on_configure(uint32_t root, uint32_t size) {
   return 1;
 }
 
-EXPORT(proxy_on_context_create) void on_context_create(uint32_t ctx, uint32_t parent) {}
+EXPORT(proxy_on_context_create) void on_context_create(uint32_t ctx, uint32_t parent) {
+  remember_parent(ctx, parent);
+}
+
+EXPORT(proxy_on_delete) void on_delete(uint32_t ctx) { forget_context(ctx); }
 
 static status_t enqueue(const char *value) {
   if (!queue_resolved) {
     char *vm = cfg_get(config, "service_vm");
     char *name = cfg_get(config, "queue");
     const char *q = name ? name : "requests";
-    status_t s = proxy_resolve_shared_queue(vm ? vm : "", vm ? strlen(vm) : 0, q, strlen(q), &queue_id);
+    status_t s = proxy_resolve_shared_queue(vm ? vm : "", vm ? strlen(vm) : 0, q, strlen(q), &resolved_id);
     free(vm);
     free(name);
     if (s != OK) return s;
     queue_resolved = 1;
   }
-  return proxy_enqueue_shared_queue(queue_id, value, strlen(value));
+  return proxy_enqueue_shared_queue(resolved_id, value, strlen(value));
 }
 
 static status_t last_enqueue = OK;
 
 EXPORT(proxy_on_request_headers) uint32_t on_request_headers(uint32_t ctx, uint32_t n, uint32_t eos) {
+  config = config_of(ctx);
   status_t s;
   char *path = get_header(MAP_REQUEST_HEADERS, ":path", &s);
   last_enqueue = enqueue(path ? path : "?");
@@ -84,7 +91,7 @@ EXPORT(proxy_on_response_headers) uint32_t on_response_headers(uint32_t ctx, uin
 
 #ifndef NO_QUEUE_READY
 EXPORT(proxy_on_queue_ready) void on_queue_ready(uint32_t root, uint32_t id) {
-  if (id != queue_id) return;
+  if (id != registered_id) return;
   bump("batches", 1);
   for (;;) {
     const char *v = NULL;

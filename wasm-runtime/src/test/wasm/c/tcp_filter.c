@@ -16,27 +16,38 @@
  * (destination.port), conn_id (connection.id), last_upstream (upstream.address at on_log),
  * down_close_peer / up_close_peer (peer type of the last close callbacks), eos_down (downstream
  * data callbacks with end of stream).
- * Metric: counter "tcp_filter_bytes" (both directions).
+ * Metric: counter "tcp_filter_bytes" (both directions). Log: "vm_connections=N", the connections
+ * this VM has seen (module state, shared by every plugin in the VM).
+ *
+ * Configuration is kept per root context: plugins with the same vm_id and code share the VM.
  */
 #include "test_helpers.h"
+#include "ctx_map.h"
 
 PROXY_WASM_ABI_0_2_1
 PROXY_WASM_ALLOCATOR
 
-static char *config;
 static uint32_t bytes_metric;
+static long long vm_connections; /* module state: shared by every plugin whose root is in this VM */
+
+static const char *config; /* the configuration of the root of the context being called */
+
+static void enter(uint32_t ctx) { config = config_of(ctx); }
 
 EXPORT(proxy_on_configure) uint32_t on_configure(uint32_t root, uint32_t size) {
-  free(config);
-  config = buffer_text(BUF_PLUGIN_CONFIGURATION, size, NULL);
+  set_root_config(root, buffer_text(BUF_PLUGIN_CONFIGURATION, size, NULL));
   const char *name = "tcp_filter_bytes";
   proxy_define_metric(METRIC_COUNTER, name, strlen(name), &bytes_metric);
   return 1;
 }
 
-EXPORT(proxy_on_context_create) void on_context_create(uint32_t ctx, uint32_t parent) {}
+EXPORT(proxy_on_context_create) void on_context_create(uint32_t ctx, uint32_t parent) {
+  remember_parent(ctx, parent);
+}
 
 EXPORT(proxy_on_new_connection) uint32_t on_new_connection(uint32_t ctx) {
+  enter(ctx);
+  report_int("vm_connections", ++vm_connections);
   bump("connections", 1);
   char *src = prop_text("source.address");
   shared_put("conn_source", src);
@@ -54,6 +65,7 @@ static int contains(const char *hay, const char *needle) {
 }
 
 EXPORT(proxy_on_downstream_data) uint32_t on_downstream_data(uint32_t ctx, uint32_t size, uint32_t eos) {
+  enter(ctx);
   bump("down_calls", 1);
   if (eos) bump("eos_down", 1);
   size_t n = 0;
@@ -92,6 +104,7 @@ EXPORT(proxy_on_downstream_data) uint32_t on_downstream_data(uint32_t ctx, uint3
 }
 
 EXPORT(proxy_on_upstream_data) uint32_t on_upstream_data(uint32_t ctx, uint32_t size, uint32_t eos) {
+  enter(ctx);
   bump("up_calls", 1);
   if (size == 0) return 0;
   char *tag = cfg_get(config, "tag");
@@ -128,4 +141,4 @@ EXPORT(proxy_on_log) void on_log(uint32_t ctx) {
 
 EXPORT(proxy_on_done) uint32_t on_done(uint32_t ctx) { return 1; }
 
-EXPORT(proxy_on_delete) void on_delete(uint32_t ctx) {}
+EXPORT(proxy_on_delete) void on_delete(uint32_t ctx) { forget_context(ctx); }

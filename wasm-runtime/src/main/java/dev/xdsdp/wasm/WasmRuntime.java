@@ -207,7 +207,43 @@ public final class WasmRuntime implements AutoCloseable {
         System.Logger.Level.INFO,
         "wasm plugin " + config.name() + " loaded: ABI " + module.version() + ", vm_id '" + config.vmId() + "', "
             + config.code().length + " bytes");
-    return new WasmPlugin(this, services, canary);
+    return new WasmPlugin(this, services, acquireGroup(config, module), canary);
+  }
+
+  private final java.util.Map<String, dev.xdsdp.wasm.plugin.VmGroup> groups = new java.util.HashMap<>();
+
+  /**
+   * The VMs plugins of this config's VM key run in. Envoy's key is the vm_id, the VM configuration
+   * and the code; the environment, limits and capabilities are added here because a running VM
+   * cannot change them.
+   */
+  private dev.xdsdp.wasm.plugin.VmGroup acquireGroup(PluginConfig c, WasmModule module) {
+    StringBuilder k = new StringBuilder()
+        .append(c.vmId()).append('|').append(c.runtime()).append('|').append(module.preparedSha256()).append('|')
+        .append(WasmModule.sha256(c.vmConfiguration())).append('|').append(c.environmentVariables()).append('|')
+        .append(c.limits()).append('|').append(new java.util.TreeSet<>(c.allowedCapabilities()));
+    String key = WasmModule.sha256(k.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    synchronized (groups) {
+      dev.xdsdp.wasm.plugin.VmGroup g = groups.computeIfAbsent(key, dev.xdsdp.wasm.plugin.VmGroup::new);
+      g.retain();
+      return g;
+    }
+  }
+
+  /** A plugin of {@code group} is closed; the last one drops the group. */
+  public void releaseGroup(dev.xdsdp.wasm.plugin.VmGroup group) {
+    synchronized (groups) {
+      if (group.release()) {
+        groups.remove(group.key(), group);
+      }
+    }
+  }
+
+  /** VM groups alive (tests and diagnostics). */
+  public int groupCount() {
+    synchronized (groups) {
+      return groups.size();
+    }
   }
 
   /** {@link #createPlugin} on the build thread. */

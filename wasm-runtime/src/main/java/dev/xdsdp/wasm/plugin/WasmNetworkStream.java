@@ -39,12 +39,13 @@ public final class WasmNetworkStream {
   private boolean upstreamClosed;
   private boolean finished;
 
-  WasmNetworkStream(PluginReplica replica, WasmInstance instance, NetworkStreamHost host) {
+  WasmNetworkStream(PluginReplica replica, WasmInstance instance, dev.xdsdp.wasm.context.RootContext root,
+      NetworkStreamHost host) {
     this.replica = replica;
     this.instance = instance;
     this.host = host;
     this.config = replica.plugin().config();
-    this.context = instance == null ? null : instance.newStreamContext(host);
+    this.context = instance == null ? null : instance.newStreamContext(root, host);
   }
 
   /** The context id the module sees, or 0 when the connection has no VM. */
@@ -202,7 +203,7 @@ public final class WasmNetworkStream {
       // recorded by the instance
     } finally {
       instance.removeContext(context);
-      replica.streamFinished(instance);
+      replica.streamFinished(context.root());
     }
   }
 

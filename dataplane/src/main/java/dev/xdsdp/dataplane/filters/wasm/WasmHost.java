@@ -276,6 +276,8 @@ public final class WasmHost implements AutoCloseable {
       plugin.close();
       throw new FilterConfigException(message(pc.name(), "starting its VMs failed: " + e), e);
     }
+    // Every loop already had a VM of this key: the canary VM was not needed.
+    plugin.dropSpare();
     unclosed.add(plugin);
     plugin.closedFuture().whenComplete((v, e) -> unclosed.remove(plugin));
     LOG.log(System.Logger.Level.INFO, "wasm plugin {0} ready on {1} (code from {2})",
