@@ -318,16 +318,6 @@ public final class Server implements AutoCloseable {
   }
 
   private void startStatic() throws ServerException {
-    // Services first: their root contexts register the queues that filters' on_configure may resolve.
-    try {
-      services = WasmServices.start(bootstrap, settings.anyNormalizer(), wasm);
-    } catch (dev.xdsdp.api.filter.FilterConfigException e) {
-      throw new ServerException(e.getMessage(), e);
-    }
-    for (WasmServices.Skipped s : WasmServices.skipped(bootstrap, settings.anyNormalizer())) {
-      LOG.log(System.Logger.Level.WARNING, "not supported, ignored: bootstrap: bootstrap_extensions[{0}]: {1} ({2})",
-          s.index(), s.name(), s.typeUrl());
-    }
     ConfigIssues parseIssues = new ConfigIssues();
     ParseContext ctx = new ParseContext(registry, stats, settings.node(), true, parseIssues, settings.anyNormalizer(),
         ConfigValidator.HEADER_VALUES);
@@ -349,6 +339,17 @@ public final class Server implements AutoCloseable {
     this.staticResources = resources;
     for (ClusterConfig c : resources.clusters().values()) {
       clusters.addStatic(c);
+    }
+    // Wasm services start once the static clusters exist (their callouts need them), before any
+    // listener accepts, as Envoy's bootstrap extensions do when the server is initialized.
+    try {
+      services = WasmServices.start(bootstrap, settings.anyNormalizer(), wasm);
+    } catch (dev.xdsdp.api.filter.FilterConfigException e) {
+      throw new ServerException(e.getMessage(), e);
+    }
+    for (WasmServices.Skipped s : WasmServices.skipped(bootstrap, settings.anyNormalizer())) {
+      LOG.log(System.Logger.Level.WARNING, "not supported, ignored: bootstrap: bootstrap_extensions[{0}]: {1} ({2})",
+          s.index(), s.name(), s.typeUrl());
     }
     setState(ServerState.INITIALIZING);
     if (!bootstrap.hasDynamicResources()) {

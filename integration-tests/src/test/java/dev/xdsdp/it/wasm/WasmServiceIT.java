@@ -191,7 +191,9 @@ class WasmServiceIT {
             "FILTER_MODULE", Modules.file(dir, Modules.SHARED_QUEUE)))) {
       assertTrue(log.has("registered shared queue 'requests' (vm_id 'queue_demo') but does not export"
           + " proxy_on_queue_ready"), log.messages.toString());
-      assertTrue(log.has("reuses vm_id 'queue_demo' of plugin aggregator with different code"), log.messages.toString());
+      // Services start after the listeners' filters are configured: the aggregator is the newcomer.
+      assertTrue(log.has("wasm plugin aggregator reuses vm_id 'queue_demo' of plugin producer with different code"),
+          log.messages.toString());
       String head = request(other.port("main"), "/x");
       assertEquals("0", header(head, "x-enqueue"), "the queue exists");
       Thread.sleep(200);
@@ -204,7 +206,7 @@ class WasmServiceIT {
   @Test
   void aServiceThatCannotStartStopsTheServer() {
     ServerException e = assertThrows(ServerException.class, () -> Dataplane.start(yaml, Map.of("ECHO", echo.port(),
-        "SERVICE_MODULE", dir.resolve("missing.wasm"), "FILTER_MODULE", dir.resolve("missing.wasm"))));
+        "SERVICE_MODULE", dir.resolve("missing.wasm"), "FILTER_MODULE", Modules.file(dir, Modules.SHARED_QUEUE))));
     assertEquals("bootstrap_extensions[0]: Unable to create Wasm plugin aggregator: config.vm_config.code.local.filename:"
         + " cannot read '" + dir.resolve("missing.wasm") + "': no such file", e.getMessage());
   }

@@ -21,8 +21,9 @@ import java.util.function.UnaryOperator;
  * and may make callouts: the classic use is a singleton that registers a queue which the HTTP
  * filters on the workers fill.
  *
- * <p>Services start with the server, before its listeners, and live until it stops. A service that
- * cannot be loaded or started stops the server from starting, as in Envoy.
+ * <p>Services start with the server, after its static clusters and before its listeners accept,
+ * and live until it stops. A service that cannot be loaded or started stops the server from
+ * starting, as in Envoy.
  */
 public final class WasmServices {
 
