@@ -25,7 +25,8 @@ public final class PluginReplica {
 
   private final WasmPlugin plugin;
   private final EventLoop loop;
-  private final VmReplica vm;
+  /** The loop's VM replica of the plugin's group; changes only if it closed before this attached. */
+  private VmReplica vm;
   private RootContext root;
   private boolean closing;
   private boolean closed;
@@ -50,6 +51,10 @@ public final class PluginReplica {
 
   PluginServices services() {
     return plugin.services();
+  }
+
+  void moveTo(VmReplica other) {
+    this.vm = other;
   }
 
   /** True when a healthy VM with this plugin's root serves new streams. */

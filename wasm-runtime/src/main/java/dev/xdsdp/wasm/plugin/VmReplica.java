@@ -59,7 +59,10 @@ final class VmReplica {
   /** Adds {@code pr}'s root to the VM, building the VM first if there is none. */
   void attach(PluginReplica pr) {
     if (closed) {
-      pr.rootFailed(new IllegalStateException("the VM replica is closed"), false);
+      // The last plugin left while this one was on its way here: a new VM replica takes it.
+      VmReplica fresh = group.replica(loop, runtime);
+      pr.moveTo(fresh);
+      fresh.attach(pr);
       return;
     }
     attached.add(pr);

@@ -164,7 +164,6 @@ public final class ListenerResourceType {
     HcmConfig hcm = null;
     TcpProxyConfig tcpProxy = null;
     List<NetworkFilterConfig> networkFilters = new ArrayList<>();
-    Set<String> names = new HashSet<>();
     for (int i = 0; i < fc.getFiltersCount(); i++) {
       Filter f = fc.getFilters(i);
       FieldPath fp = p.field("filters").index(i);
@@ -172,10 +171,6 @@ public final class ListenerResourceType {
       if (f.hasConfigDiscovery()) {
         throw new ResourceInvalidException(resource, fp.field("config_discovery").prefix()
             + "network filter configs from ECDS are not supported");
-      }
-      if (!f.getName().isEmpty() && !names.add(f.getName())) {
-        throw new ResourceInvalidException(resource, fp.field("name").prefix() + "duplicate network filter name '"
-            + f.getName() + "'");
       }
       Any any = f.hasTypedConfig() ? ctx.normalize(f.getTypedConfig()) : null;
       boolean isHcm = any != null ? any.getTypeUrl().equals(HCM_TYPE_URL) : f.getName().equals(HCM_NAME);
