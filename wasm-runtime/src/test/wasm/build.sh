@@ -44,6 +44,8 @@ for f in "$here"/c/*.c; do
 done
 clang "${cflags[@]}" -DABI_0_2_0 -o "$out/abi_suite_020.wasm" "$here/c/abi_suite.c"
 echo "  abi_suite_020.wasm" >&2
+clang "${cflags[@]}" -DNO_QUEUE_READY -o "$out/shared_queue_noready.wasm" "$here/c/shared_queue.c"
+echo "  shared_queue_noready.wasm" >&2
 
 echo "== AssemblyScript" >&2
 ( cd "$here/as/solo"

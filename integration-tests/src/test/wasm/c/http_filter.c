@@ -34,11 +34,20 @@
 #include <string.h>
 
 #include "proxy_wasm_host.h"
+#include "ctx_map.h"
 
 PROXY_WASM_ABI_0_2_1
 PROXY_WASM_ALLOCATOR
 
-static char *plugin_config;
+/*
+ * Plugins with the same vm_id and code share a VM, one root context each (as in Envoy), so the
+ * plugin configuration is kept per root context and each stream remembers its root; plugin_config
+ * points at the configuration of the root of the context being called.
+ */
+static const char *plugin_config;
+
+static void enter(uint32_t ctx) { plugin_config = config_of(ctx); }
+
 static char *vm_config;
 static long long vm_ordinal; /* which VM of this vm_id this is: 1, 2, ... in start order */
 
@@ -138,14 +147,16 @@ static long long shared_int(const char *key) {
 }
 
 EXPORT(proxy_on_vm_start) uint32_t on_vm_start(uint32_t root, uint32_t size) {
+  /* Sent for every root context; the VM is numbered once. */
+  free(vm_config);
   vm_config = buffer_string(BUF_VM_CONFIGURATION, size);
-  vm_ordinal = bump("vm_seq", 1);
+  if (!vm_ordinal) vm_ordinal = bump("vm_seq", 1);
   return 1;
 }
 
 EXPORT(proxy_on_configure) uint32_t on_configure(uint32_t root, uint32_t size) {
-  free(plugin_config);
-  plugin_config = buffer_string(BUF_PLUGIN_CONFIGURATION, size);
+  set_root_config(root, buffer_string(BUF_PLUGIN_CONFIGURATION, size));
+  enter(root);
   char *fail = config_get("fail");
   int ok = !streq(fail, "configure");
   free(fail);
@@ -160,7 +171,9 @@ EXPORT(proxy_on_configure) uint32_t on_configure(uint32_t root, uint32_t size) {
 
 EXPORT(proxy_on_tick) void on_tick(uint32_t root) { bump("ticks", 1); }
 
-EXPORT(proxy_on_context_create) void on_context_create(uint32_t ctx, uint32_t parent) {}
+EXPORT(proxy_on_context_create) void on_context_create(uint32_t ctx, uint32_t parent) {
+  remember_parent(ctx, parent);
+}
 
 /* The behaviour of this stream: x-test, else mode=, else "headers". */
 static char *mode_of_request(void) {
@@ -233,6 +246,7 @@ static uint32_t start_auth(uint32_t ctx) {
 
 EXPORT(proxy_on_http_call_response)
 void on_http_call_response(uint32_t root, uint32_t token, uint32_t nh, uint32_t body_size, uint32_t nt) {
+  enter(root);
   uint32_t ctx = take_stream(token);
   if (!ctx) return;
   char *status = nh ? get_header(MAP_CALL_RESPONSE_HEADERS, ":status", NULL) : NULL;
@@ -285,6 +299,7 @@ static uint32_t start_grpc(uint32_t ctx) {
 }
 
 EXPORT(proxy_on_grpc_receive) void on_grpc_receive(uint32_t root, uint32_t token, uint32_t size) {
+  enter(root);
   uint32_t ctx = take_stream(token);
   if (!ctx) return;
   const char *p = NULL;
@@ -301,6 +316,7 @@ EXPORT(proxy_on_grpc_receive) void on_grpc_receive(uint32_t root, uint32_t token
 }
 
 EXPORT(proxy_on_grpc_close) void on_grpc_close(uint32_t root, uint32_t token, uint32_t status) {
+  enter(root);
   uint32_t ctx = take_stream(token);
   if (!ctx) return;
   uint32_t code = 0;
@@ -334,6 +350,7 @@ static void props(void) {
 }
 
 EXPORT(proxy_on_request_headers) uint32_t on_request_headers(uint32_t ctx, uint32_t n, uint32_t eos) {
+  enter(ctx);
   char *m = mode_of_request();
   uint32_t result = 0;
   add_version(MAP_REQUEST_HEADERS);
@@ -388,6 +405,7 @@ EXPORT(proxy_on_request_headers) uint32_t on_request_headers(uint32_t ctx, uint3
 
 /* Collects the body until the end, then rewrites it whole. */
 EXPORT(proxy_on_request_body) uint32_t on_request_body(uint32_t ctx, uint32_t size, uint32_t eos) {
+  enter(ctx);
   char *m = mode_of_request();
   int body = streq(m, "body");
   free(m);
@@ -407,6 +425,7 @@ EXPORT(proxy_on_request_body) uint32_t on_request_body(uint32_t ctx, uint32_t si
 }
 
 EXPORT(proxy_on_response_headers) uint32_t on_response_headers(uint32_t ctx, uint32_t n, uint32_t eos) {
+  enter(ctx);
   add_version(MAP_RESPONSE_HEADERS);
   add_header(MAP_RESPONSE_HEADERS, "x-wasm-response", "1");
   char *m = mode_of_request();
@@ -420,6 +439,7 @@ EXPORT(proxy_on_response_headers) uint32_t on_response_headers(uint32_t ctx, uin
 }
 
 EXPORT(proxy_on_response_body) uint32_t on_response_body(uint32_t ctx, uint32_t size, uint32_t eos) {
+  enter(ctx);
   char *m = mode_of_request();
   int body = streq(m, "body");
   free(m);
@@ -441,6 +461,7 @@ EXPORT(proxy_on_response_body) uint32_t on_response_body(uint32_t ctx, uint32_t 
 
 /* At the end of a "props" stream: what the access-log phase sees. */
 EXPORT(proxy_on_log) void on_log(uint32_t ctx) {
+  enter(ctx);
   char *m = get_header(MAP_REQUEST_HEADERS, "x-test", NULL);
   int wanted = streq(m, "props");
   free(m);
@@ -468,6 +489,7 @@ EXPORT(proxy_on_log) void on_log(uint32_t ctx) {
 EXPORT(proxy_on_done) uint32_t on_done(uint32_t ctx) { return 1; }
 
 EXPORT(proxy_on_delete) void on_delete(uint32_t ctx) {
+  forget_context(ctx);
   int i = slot(ctx, 0);
   if (i >= 0) stream_ids[i] = 0;
 }

@@ -207,7 +207,67 @@ public final class WasmRuntime implements AutoCloseable {
         System.Logger.Level.INFO,
         "wasm plugin " + config.name() + " loaded: ABI " + module.version() + ", vm_id '" + config.vmId() + "', "
             + config.code().length + " bytes");
-    return new WasmPlugin(this, services, canary);
+    return new WasmPlugin(this, services, acquireGroup(config, module), canary);
+  }
+
+  private final java.util.Map<String, java.util.List<dev.xdsdp.wasm.plugin.VmGroup>> groups = new java.util.HashMap<>();
+  private long groupSequence;
+
+  /**
+   * The VMs a plugin runs in. Plugins of one VM key share VMs as in Envoy (the key is the vm_id,
+   * the VM configuration and the code; the environment, limits and capabilities are added because
+   * a running VM cannot change them) — except that a new version of a plugin already running (same
+   * name and root id, e.g. an ECDS push that changed only the plugin configuration) never joins its
+   * predecessor's VMs: it gets new VMs beside them, so the old version's streams finish on VMs the
+   * new configuration never touched. That is the safe hot reload; Envoy would add a root context
+   * to the running VMs.
+   */
+  private dev.xdsdp.wasm.plugin.VmGroup acquireGroup(PluginConfig c, WasmModule module) {
+    StringBuilder k = new StringBuilder()
+        .append(c.vmId()).append('|').append(c.runtime()).append('|').append(module.preparedSha256()).append('|')
+        .append(WasmModule.sha256(c.vmConfiguration())).append('|').append(c.environmentVariables()).append('|')
+        .append(c.limits()).append('|').append(new java.util.TreeSet<>(c.allowedCapabilities()));
+    String key = WasmModule.sha256(k.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    String identity = pluginIdentity(c);
+    synchronized (groups) {
+      java.util.List<dev.xdsdp.wasm.plugin.VmGroup> candidates = groups.computeIfAbsent(key, x -> new java.util.ArrayList<>());
+      for (dev.xdsdp.wasm.plugin.VmGroup g : candidates) {
+        if (!g.hosts(identity)) {
+          g.retain(identity);
+          return g;
+        }
+      }
+      dev.xdsdp.wasm.plugin.VmGroup g = new dev.xdsdp.wasm.plugin.VmGroup(key + "#" + (++groupSequence));
+      candidates.add(g);
+      g.retain(identity);
+      return g;
+    }
+  }
+
+  /** What makes two plugins versions of one another: the name and the root id. */
+  public static String pluginIdentity(PluginConfig c) {
+    return c.name() + "\u0000" + c.rootId();
+  }
+
+  /** A plugin of {@code group} is closed; the last one drops the group. */
+  public void releaseGroup(dev.xdsdp.wasm.plugin.VmGroup group, PluginConfig plugin) {
+    synchronized (groups) {
+      if (group.release(pluginIdentity(plugin))) {
+        groups.values().forEach(list -> list.remove(group));
+        groups.values().removeIf(java.util.List::isEmpty);
+      }
+    }
+  }
+
+  /** VM groups alive (tests and diagnostics). */
+  public int groupCount() {
+    synchronized (groups) {
+      int n = 0;
+      for (var list : groups.values()) {
+        n += list.size();
+      }
+      return n;
+    }
   }
 
   /** {@link #createPlugin} on the build thread. */

@@ -16,4 +16,10 @@ public interface AccessLogger {
    * @param responseTrailers may be null
    */
   void log(HeaderMap requestHeaders, HeaderMap responseHeaders, HeaderMap responseTrailers, StreamInfo info);
+
+  /**
+   * Called once when no listener config uses this logger any more and its last stream has ended
+   * (a Wasm access logger closes its VMs here).
+   */
+  default void release() {}
 }

@@ -2,6 +2,7 @@ package dev.xdsdp.api.registry;
 
 import dev.xdsdp.api.accesslog.AccessLoggerFactory;
 import dev.xdsdp.api.filter.HttpFilterFactory;
+import dev.xdsdp.api.network.NetworkFilterConfigFactory;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,12 +20,31 @@ public final class ExtensionRegistry {
   private final Map<String, HttpFilterFactory> httpFiltersByName;
   private final Map<String, AccessLoggerFactory> accessLoggersByType;
   private final Map<String, AccessLoggerFactory> accessLoggersByName;
+  private final Map<String, NetworkFilterConfigFactory> networkFiltersByType;
+  private final Map<String, NetworkFilterConfigFactory> networkFiltersByName;
 
   private ExtensionRegistry(Builder builder) {
     this.httpFiltersByType = Map.copyOf(builder.httpFiltersByType);
     this.httpFiltersByName = Map.copyOf(builder.httpFiltersByName);
     this.accessLoggersByType = Map.copyOf(builder.accessLoggersByType);
     this.accessLoggersByName = Map.copyOf(builder.accessLoggersByName);
+    this.networkFiltersByType = Map.copyOf(builder.networkFiltersByType);
+    this.networkFiltersByName = Map.copyOf(builder.networkFiltersByName);
+  }
+
+  /** The network filter factory for a config type URL. */
+  public Optional<NetworkFilterConfigFactory> networkFilterByTypeUrl(String typeUrl) {
+    return Optional.ofNullable(networkFiltersByType.get(typeUrl));
+  }
+
+  /** The network filter factory registered under an Envoy extension name. */
+  public Optional<NetworkFilterConfigFactory> networkFilterByName(String name) {
+    return Optional.ofNullable(networkFiltersByName.get(name));
+  }
+
+  /** The names of the registered network filters, sorted. */
+  public List<String> networkFilterNames() {
+    return List.copyOf(new java.util.TreeSet<>(networkFiltersByName.keySet()));
   }
 
   /** The access logger factory for a {@code typed_config} type URL. */
@@ -61,8 +81,22 @@ public final class ExtensionRegistry {
     private final Map<String, HttpFilterFactory> httpFiltersByName = new LinkedHashMap<>();
     private final Map<String, AccessLoggerFactory> accessLoggersByType = new LinkedHashMap<>();
     private final Map<String, AccessLoggerFactory> accessLoggersByName = new LinkedHashMap<>();
+    private final Map<String, NetworkFilterConfigFactory> networkFiltersByType = new LinkedHashMap<>();
+    private final Map<String, NetworkFilterConfigFactory> networkFiltersByName = new LinkedHashMap<>();
 
     private Builder() {}
+
+    public Builder register(NetworkFilterConfigFactory factory) {
+      for (String typeUrl : factory.configTypeUrls()) {
+        if (networkFiltersByType.putIfAbsent(typeUrl, factory) != null) {
+          throw new IllegalStateException("two network filter factories for " + typeUrl);
+        }
+      }
+      if (networkFiltersByName.putIfAbsent(factory.name(), factory) != null) {
+        throw new IllegalStateException("two network filter factories named " + factory.name());
+      }
+      return this;
+    }
 
     public Builder register(AccessLoggerFactory factory) {
       for (String typeUrl : factory.configTypeUrls()) {

@@ -46,8 +46,9 @@ public final class AccessLoggerFactories {
         } catch (AccessLogConfigException e) {
           throw new FilterConfigException(e.getMessage(), e);
         }
-        return (req, resp, trailers, info) ->
-            logger.log(new FormatterContext(req, resp, trailers, info, "", AccessLogType.DownstreamEnd));
+        // A stream info without a protocol is a TCP connection (tcp_proxy's access log).
+        return (req, resp, trailers, info) -> logger.log(new FormatterContext(req, resp, trailers, info, "",
+            info.protocol() == null ? AccessLogType.TcpConnectionEnd : AccessLogType.DownstreamEnd));
       }
     };
   }

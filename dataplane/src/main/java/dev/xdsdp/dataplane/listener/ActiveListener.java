@@ -5,6 +5,8 @@ import dev.xdsdp.api.stream.Address;
 import dev.xdsdp.dataplane.http.DownstreamConnection;
 import dev.xdsdp.dataplane.http.HttpConnectionManager;
 import dev.xdsdp.dataplane.http.VertxDispatcher;
+import dev.xdsdp.dataplane.network.NetworkFilterChainFactory;
+import dev.xdsdp.dataplane.network.TcpConnection;
 import dev.xdsdp.dataplane.server.WorkerLoops;
 import dev.xdsdp.xds.resource.listener.FilterChainConfig;
 import dev.xdsdp.xds.resource.listener.HcmConfig;
@@ -18,6 +20,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,12 +31,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 /**
- * A bound listener: one Vert.x HTTP server per worker event loop on the same address (Vert.x spreads
+ * A bound listener: one Vert.x server per worker event loop on the same address (Vert.x spreads
  * accepted connections over them), each connection pinned to its loop and to the filter chain chosen
- * when it was accepted.
+ * when it was accepted. A listener whose chains end in the HTTP connection manager runs Vert.x HTTP
+ * servers; one whose chains end in {@code tcp_proxy} runs raw TCP servers, and each connection goes
+ * through its chain's network filters ({@link TcpConnection}).
  *
  * <p>A config change that keeps the address is applied in place (Envoy's in-place filter chain
  * update): new connections use the new filter chains while connections accepted before are drained
@@ -49,6 +55,7 @@ public final class ActiveListener {
   private record Generation(
       ListenerConfig config,
       Map<FilterChainConfig, HttpConnectionManager> managers,
+      Map<FilterChainConfig, NetworkFilterChainFactory> tcpChains,
       java.util.concurrent.atomic.AtomicInteger connections,
       java.util.concurrent.atomic.AtomicBoolean retired,
       java.util.concurrent.atomic.AtomicBoolean released) {
@@ -71,6 +78,21 @@ public final class ActiveListener {
         return;
       }
       for (FilterChainConfig fc : config.allFilterChains()) {
+        var logs = fc.isHttp() ? fc.hcm().accessLogs() : fc.tcpProxy().accessLogs();
+        for (var log : logs) {
+          try {
+            log.release();
+          } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "releasing an access log failed", e);
+          }
+        }
+        for (var nf : fc.networkFilters()) {
+          try {
+            nf.factory().release();
+          } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "releasing network filter " + nf.name() + " failed", e);
+          }
+        }
         if (fc.hcm() == null) {
           continue;
         }
@@ -94,7 +116,17 @@ public final class ActiveListener {
   private static final class LoopState {
     final Context context;
     HttpServer server;
+    NetServer tcpServer;
     final Map<HttpConnection, Accepted> connections = new IdentityHashMap<>();
+    final Map<NetSocket, TcpAccepted> tcpConnections = new IdentityHashMap<>();
+
+    int actualPort() {
+      return server != null ? server.actualPort() : tcpServer.actualPort();
+    }
+
+    Future<Void> shutdown(Duration drainTime) {
+      return server != null ? server.shutdown(drainTime) : tcpServer.shutdown(drainTime);
+    }
 
     LoopState(Context context) {
       this.context = context;
@@ -103,9 +135,11 @@ public final class ActiveListener {
 
   private record Accepted(DownstreamConnection connection, Generation generation) {}
 
+  private record TcpAccepted(TcpConnection connection, Generation generation) {}
+
   private final WorkerLoops loops;
   private final StatsScope statsRoot;
-  private final Function<ListenerConfig, Function<FilterChainConfig, HttpConnectionManager>> hcmFactory;
+  private final ChainFactories chainFactories;
   private final List<LoopState> loopStates = new CopyOnWriteArrayList<>();
   private volatile Generation current;
   private volatile ListenerStats stats;
@@ -115,21 +149,25 @@ public final class ActiveListener {
       ListenerConfig config,
       WorkerLoops loops,
       StatsScope stats,
-      Function<ListenerConfig, Function<FilterChainConfig, HttpConnectionManager>> hcmFactory) {
+      ChainFactories chainFactories) {
     this.loops = loops;
     this.statsRoot = stats;
-    this.hcmFactory = hcmFactory;
+    this.chainFactories = chainFactories;
     this.current = generation(config);
     this.stats = new ListenerStats(stats, config.statPrefix());
   }
 
   private Generation generation(ListenerConfig config) {
     Map<FilterChainConfig, HttpConnectionManager> managers = new IdentityHashMap<>();
-    Function<FilterChainConfig, HttpConnectionManager> f = hcmFactory.apply(config);
+    Map<FilterChainConfig, NetworkFilterChainFactory> tcpChains = new IdentityHashMap<>();
     for (FilterChainConfig fc : config.allFilterChains()) {
-      managers.put(fc, f.apply(fc));
+      if (fc.isHttp()) {
+        managers.put(fc, chainFactories.http(config, fc));
+      } else {
+        tcpChains.put(fc, chainFactories.tcp(config, fc));
+      }
     }
-    return new Generation(config, managers, new java.util.concurrent.atomic.AtomicInteger(),
+    return new Generation(config, managers, tcpChains, new java.util.concurrent.atomic.AtomicInteger(),
         new java.util.concurrent.atomic.AtomicBoolean(), new java.util.concurrent.atomic.AtomicBoolean());
   }
 
@@ -150,7 +188,7 @@ public final class ActiveListener {
   public boolean canUpdateInPlace(ListenerConfig next) {
     ListenerConfig cur = current.config();
     return cur.address().equals(next.address()) && cur.bindToPort() == next.bindToPort()
-        && serverOptionsKey(cur).equals(serverOptionsKey(next));
+        && isHttp(cur) == isHttp(next) && serverOptionsKey(cur).equals(serverOptionsKey(next));
   }
 
   /** Binds on every worker loop; fails with the bind error (e.g. address in use). */
@@ -177,9 +215,9 @@ public final class ActiveListener {
       return Future.all(rest).mapEmpty();
     }).compose(v -> {
       for (LoopState s : loopStates) {
-        if (s.server.actualPort() != boundPort) {
+        if (s.actualPort() != boundPort) {
           return Future.failedFuture("cannot bind '" + config.address() + "': worker servers got different ports ("
-              + s.server.actualPort() + " and " + boundPort + ")");
+              + s.actualPort() + " and " + boundPort + ")");
         }
       }
       return Future.succeededFuture();
@@ -191,17 +229,27 @@ public final class ActiveListener {
     ListenerConfig config = current.config();
     context.runOnContext(v -> {
       LoopState state = new LoopState(context);
-      HttpServer server = context.owner().createHttpServer(serverOptions(config));
-      state.server = server;
-      server.connectionHandler(conn -> accept(conn, state));
-      server.requestHandler(req -> onRequest(req, state));
       SocketAddress address = config.address().isPipe()
           ? SocketAddress.domainSocketAddress(config.address().pipePath())
           : SocketAddress.inetSocketAddress(port, config.address().host());
-      server.listen(address).onComplete(ar -> {
+      Future<Integer> listening;
+      if (isHttp(config)) {
+        HttpServer server = context.owner().createHttpServer(serverOptions(config));
+        state.server = server;
+        server.connectionHandler(conn -> accept(conn, state));
+        server.requestHandler(req -> onRequest(req, state));
+        listening = server.listen(address).map(HttpServer::actualPort);
+      } else {
+        NetServer server = context.owner().createNetServer(
+            new NetServerOptions().setReuseAddress(true).setTcpNoDelay(true));
+        state.tcpServer = server;
+        server.connectHandler(socket -> acceptTcp(socket, state));
+        listening = server.listen(address).map(NetServer::actualPort);
+      }
+      listening.onComplete(ar -> {
         if (ar.succeeded()) {
           loopStates.add(state);
-          boundPort = ar.result().actualPort();
+          boundPort = ar.result();
           promise.complete();
         } else {
           promise.fail(new IllegalStateException("cannot bind '" + config.address() + "': " + ar.cause().getMessage(), ar.cause()));
@@ -213,9 +261,17 @@ public final class ActiveListener {
 
   /** The server options a config needs; a change in these requires a new socket. */
   private static String serverOptionsKey(ListenerConfig config) {
+    if (!isHttp(config)) {
+      return "tcp";
+    }
     HcmConfig hcm = config.allFilterChains().get(0).hcm();
     return hcm.http2Enabled() + "/" + hcm.proxy100Continue() + "/" + hcm.maxRequestHeadersKb() + "/"
         + hcm.http2MaxConcurrentStreams() + "/" + hcm.idleTimeout();
+  }
+
+  /** All chains of a listener end the same way (the parser checks), so the first one tells. */
+  static boolean isHttp(ListenerConfig config) {
+    return config.allFilterChains().get(0).isHttp();
   }
 
   private static HttpServerOptions serverOptions(ListenerConfig config) {
@@ -286,6 +342,41 @@ public final class ActiveListener {
     dc.hcm().onRequest(req, dc);
   }
 
+  private void acceptTcp(NetSocket socket, LoopState state) {
+    Generation gen = current;
+    ListenerStats ls = stats;
+    Address local = address(socket.localAddress());
+    Address remote = address(socket.remoteAddress());
+    FilterChainConfig chain = FilterChainMatcher.select(gen.config(), local, remote);
+    if (chain == null) {
+      ls.noFilterChainMatch.inc();
+      socket.close();
+      return;
+    }
+    NetworkFilterChainFactory factory = gen.tcpChains().get(chain);
+    List<dev.xdsdp.api.network.NetworkFilter> filters;
+    try {
+      filters = factory.create();
+    } catch (RuntimeException e) {
+      LOG.log(System.Logger.Level.WARNING, "listener " + gen.config().name() + ": network filters failed to start", e);
+      socket.close();
+      return;
+    }
+    gen.connections().incrementAndGet();
+    ls.downstreamCxTotal.inc();
+    ls.downstreamCxActive.inc();
+    TcpConnection connection = new TcpConnection(socket, gen.config().name(), remote, local, filters,
+        new VertxDispatcher(io.vertx.core.Vertx.currentContext()), () -> {
+          if (state.tcpConnections.remove(socket) != null) {
+            gen.connectionClosed();
+            ls.downstreamCxActive.dec();
+            ls.downstreamCxDestroy.inc();
+          }
+        });
+    state.tcpConnections.put(socket, new TcpAccepted(connection, gen));
+    connection.start();
+  }
+
   static Address address(SocketAddress a) {
     if (a == null) {
       return null;
@@ -314,6 +405,20 @@ public final class ActiveListener {
             e.getKey().shutdown(drainTime);
           }
         }
+        // Raw TCP has no way to ask the peer to go away: Envoy closes the old chain's connections
+        // when the drain time is up.
+        Runnable closeOld = () -> {
+          for (TcpAccepted a : List.copyOf(s.tcpConnections.values())) {
+            if (a.generation() == old) {
+              a.connection().close(true);
+            }
+          }
+        };
+        if (drainTime.isZero()) {
+          closeOld.run();
+        } else if (!s.tcpConnections.isEmpty()) {
+          s.context.owner().setTimer(Math.max(1, drainTime.toMillis()), t -> closeOld.run());
+        }
       });
     }
     old.retireWhenIdle();
@@ -323,7 +428,7 @@ public final class ActiveListener {
   public int openConnections() {
     int n = 0;
     for (LoopState s : loopStates) {
-      n += s.connections.size();
+      n += s.connections.size() + s.tcpConnections.size();
     }
     return n;
   }
@@ -335,7 +440,7 @@ public final class ActiveListener {
   public Future<Void> drainAndStop(Duration drainTime) {
     List<Future<Void>> closes = new ArrayList<>();
     for (LoopState s : loopStates) {
-      closes.add(s.server.shutdown(drainTime));
+      closes.add(s.shutdown(drainTime));
     }
     loopStates.clear();
     LOG.log(System.Logger.Level.DEBUG, "listener {0} draining", name());

@@ -3,9 +3,7 @@ package dev.xdsdp.dataplane.listener;
 import dev.xdsdp.api.stats.Counter;
 import dev.xdsdp.api.stats.Gauge;
 import dev.xdsdp.api.stats.StatsScope;
-import dev.xdsdp.dataplane.http.HttpConnectionManager;
 import dev.xdsdp.dataplane.server.WorkerLoops;
-import dev.xdsdp.xds.resource.listener.FilterChainConfig;
 import dev.xdsdp.xds.resource.listener.ListenerConfig;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -16,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Function;
 
 /**
  * All listeners, static and dynamic (Envoy's ListenerManager). Changes come from the main thread
@@ -32,7 +29,7 @@ public final class ListenerManager {
 
   private final WorkerLoops loops;
   private final StatsScope stats;
-  private final Function<ListenerConfig, Function<FilterChainConfig, HttpConnectionManager>> hcmFactory;
+  private final ChainFactories chainFactories;
   private final Duration drainTime;
   private final Map<String, ActiveListener> listeners = new ConcurrentHashMap<>();
   private final Set<String> staticNames = ConcurrentHashMap.newKeySet();
@@ -51,11 +48,11 @@ public final class ListenerManager {
   public ListenerManager(
       WorkerLoops loops,
       StatsScope stats,
-      Function<ListenerConfig, Function<FilterChainConfig, HttpConnectionManager>> hcmFactory,
+      ChainFactories chainFactories,
       Duration drainTime) {
     this.loops = loops;
     this.stats = stats;
-    this.hcmFactory = hcmFactory;
+    this.chainFactories = chainFactories;
     this.drainTime = drainTime;
     StatsScope lm = stats.scope("listener_manager");
     added = lm.counter("listener_added");
@@ -98,7 +95,7 @@ public final class ListenerManager {
   }
 
   private Future<Void> addNew(ListenerConfig config) {
-    ActiveListener l = new ActiveListener(config, loops, stats, hcmFactory);
+    ActiveListener l = new ActiveListener(config, loops, stats, chainFactories);
     return l.start().onSuccess(v -> {
       listeners.put(config.name(), l);
       errors.remove(config.name());
@@ -146,7 +143,7 @@ public final class ListenerManager {
         continue;
       }
       // A new socket is needed: bind it first, then drain the old one, as Envoy does.
-      ActiveListener replacement = new ActiveListener(next, loops, stats, hcmFactory);
+      ActiveListener replacement = new ActiveListener(next, loops, stats, chainFactories);
       work.add(replacement.start().onSuccess(v -> {
         listeners.put(name, replacement);
         errors.remove(name);

@@ -2,6 +2,7 @@ package dev.xdsdp.dataplane.server;
 
 import dev.xdsdp.api.registry.ExtensionRegistry;
 import dev.xdsdp.api.stats.StatsScope;
+import dev.xdsdp.dataplane.filters.wasm.WasmServices;
 import dev.xdsdp.dataplane.formatter.FormatterException;
 import dev.xdsdp.dataplane.formatter.SubstitutionFormatStrings;
 import dev.xdsdp.xds.resource.ConfigIssues;
@@ -28,7 +29,7 @@ public final class ConfigValidator {
   static final Set<String> BOOTSTRAP_FIELDS = Set.of(
       "node", "static_resources", "admin", "stats_config", "stats_flush_interval", "application_log_config",
       "layered_runtime", "watchdog", "watchdogs", "default_regex_engine", "node_context_params",
-      "use_tcp_for_dns_lookups", "enable_dispatcher_stats", "stats_server_version_override");
+      "use_tcp_for_dns_lookups", "enable_dispatcher_stats", "stats_server_version_override", "bootstrap_extensions");
 
   /** The outcome: errors make the config unusable, issues are things that would be ignored. */
   public record Report(List<String> errors, List<String> unsupported) {
@@ -71,6 +72,14 @@ public final class ConfigValidator {
       } catch (ResourceInvalidException e) {
         errors.add(oneLine(e.describe()));
       }
+    }
+    for (String e : WasmServices.validate(bootstrap, normalizer)) {
+      errors.add(oneLine("bootstrap: " + e));
+    }
+    for (WasmServices.Skipped sk : WasmServices.skipped(bootstrap, normalizer)) {
+      String t = sk.typeUrl();
+      issues.unsupported(FieldPath.ROOT.field("bootstrap_extensions").index(sk.index()), "bootstrap extension "
+          + sk.name() + " (" + t.substring(t.lastIndexOf('/') + 1) + ") is not supported and would be ignored");
     }
     StaticResources resources = StaticResources.parse(bootstrap, ctx);
     for (ResourceInvalidException e : resources.errors()) {

@@ -16,10 +16,16 @@ import dev.xdsdp.xds.snapshot.XdsConfigSource;
 import dev.xdsdp.dataplane.accesslog.AccessLoggerFactories;
 import dev.xdsdp.dataplane.filters.BuiltinExtensions;
 import dev.xdsdp.dataplane.filters.wasm.WasmHost;
+import dev.xdsdp.dataplane.filters.wasm.WasmServices;
 import dev.xdsdp.dataplane.http.FilterChainFactory;
 import dev.xdsdp.dataplane.http.FilterConfigHandle;
 import dev.xdsdp.dataplane.http.HttpConnectionManager;
+import dev.xdsdp.api.network.NetworkFilterFactory;
+import dev.xdsdp.dataplane.filters.tcpproxy.TcpProxyFilterFactory;
 import dev.xdsdp.dataplane.listener.ActiveListener;
+import dev.xdsdp.dataplane.listener.ChainFactories;
+import dev.xdsdp.dataplane.network.NetworkFilterChainFactory;
+import dev.xdsdp.xds.resource.listener.NetworkFilterConfig;
 import dev.xdsdp.dataplane.listener.ListenerManager;
 import dev.xdsdp.dataplane.router.SubstitutionHeaderFormatter;
 import dev.xdsdp.dataplane.stats.StatsStore;
@@ -112,6 +118,7 @@ public final class Server implements AutoCloseable {
   private XdsConfigSource xds;
   private final List<FileExtensionConfigSource> fileSources = new ArrayList<>();
   private final java.util.Set<String> fileEcdsNames = ConcurrentHashMap.newKeySet();
+  private WasmServices services = WasmServices.none();
 
   private Server(Vertx vertx, WorkerLoops loops, StatsScope stats, Function<ClusterManager, ExtensionRegistry> registryFactory,
       Settings settings, Bootstrap bootstrap) {
@@ -122,7 +129,17 @@ public final class Server implements AutoCloseable {
     this.bootstrap = bootstrap;
     this.clusters = new ClusterManager(vertx, stats);
     this.registry = registryFactory.apply(clusters);
-    this.listeners = new ListenerManager(loops, stats, this::connectionManagers, settings.drainTime());
+    this.listeners = new ListenerManager(loops, stats, new ChainFactories() {
+      @Override
+      public HttpConnectionManager http(ListenerConfig l, FilterChainConfig fc) {
+        return connectionManager(l, fc);
+      }
+
+      @Override
+      public NetworkFilterChainFactory tcp(ListenerConfig l, FilterChainConfig fc) {
+        return networkFilters(fc);
+      }
+    }, settings.drainTime());
     this.wasm = WasmHost.attach(registry, new WasmHost.Services(stats, settings.node(), loops, clusters, bootstrap,
         name -> java.util.Optional.ofNullable(listeners.get(name)).map(ActiveListener::config).orElse(null)));
     this.main = Executors.newSingleThreadExecutor(r -> {
@@ -327,6 +344,17 @@ public final class Server implements AutoCloseable {
       clusters.addStatic(c);
     }
     startFileExtensionConfigs(resources.listeners().values());
+    // Wasm services start once the static clusters exist (their callouts need them), before any
+    // listener accepts, as Envoy's bootstrap extensions do when the server is initialized.
+    try {
+      services = WasmServices.start(bootstrap, settings.anyNormalizer(), wasm);
+    } catch (dev.xdsdp.api.filter.FilterConfigException e) {
+      throw new ServerException(e.getMessage(), e);
+    }
+    for (WasmServices.Skipped s : WasmServices.skipped(bootstrap, settings.anyNormalizer())) {
+      LOG.log(System.Logger.Level.WARNING, "not supported, ignored: bootstrap: bootstrap_extensions[{0}]: {1} ({2})",
+          s.index(), s.name(), s.typeUrl());
+    }
     setState(ServerState.INITIALIZING);
     if (!bootstrap.hasDynamicResources()) {
       startListeners();
@@ -362,6 +390,9 @@ public final class Server implements AutoCloseable {
     Map<String, Map<String, List<String>>> byPath = new java.util.LinkedHashMap<>();
     for (ListenerConfig l : staticListeners) {
       for (FilterChainConfig fc : l.allFilterChains()) {
+        if (fc.hcm() == null) {
+          continue; // a tcp_proxy chain: its network filters are not discovered by ECDS here
+        }
         for (var f : fc.hcm().httpFilters()) {
           if (f.discovery() != null && f.discovery().path() != null) {
             byPath.computeIfAbsent(f.discovery().path(), p -> new java.util.LinkedHashMap<>())
@@ -424,16 +455,24 @@ public final class Server implements AutoCloseable {
     liveGauge.set(s == ServerState.LIVE ? 1 : 0);
   }
 
-  /** The connection managers of one listener config, reading RDS and ECDS from the live snapshot. */
-  private Function<FilterChainConfig, HttpConnectionManager> connectionManagers(ListenerConfig l) {
-    return fc -> {
-      HcmConfig hcm = fc.hcm();
-      Supplier<RouteTableConfig> routes = hcm.routeTable() != null
-          ? hcm::routeTable
-          : () -> snapshot.routeConfigs().get(hcm.rdsName());
-      return new HttpConnectionManager(hcm, l.name(), l.statPrefix(), routes,
-          new FilterChainFactory(hcm.httpFilters(), ecds::get), stats);
-    };
+  /** The connection manager of one HTTP filter chain, reading RDS and ECDS from the live snapshot. */
+  private HttpConnectionManager connectionManager(ListenerConfig l, FilterChainConfig fc) {
+    HcmConfig hcm = fc.hcm();
+    Supplier<RouteTableConfig> routes = hcm.routeTable() != null
+        ? hcm::routeTable
+        : () -> snapshot.routeConfigs().get(hcm.rdsName());
+    return new HttpConnectionManager(hcm, l.name(), l.statPrefix(), routes,
+        new FilterChainFactory(hcm.httpFilters(), ecds::get), stats);
+  }
+
+  /** The network filters of one TCP filter chain: its own, then the TCP proxy. */
+  private NetworkFilterChainFactory networkFilters(FilterChainConfig fc) {
+    List<NetworkFilterFactory> factories = new ArrayList<>();
+    for (NetworkFilterConfig nf : fc.networkFilters()) {
+      factories.add(nf.factory());
+    }
+    factories.add(new TcpProxyFilterFactory(fc.tcpProxy(), clusters, stats));
+    return new NetworkFilterChainFactory(factories);
   }
 
   /**
@@ -506,6 +545,16 @@ public final class Server implements AutoCloseable {
 
   public ClusterManager clusterManager() {
     return clusters;
+  }
+
+  /** The bootstrap's running Wasm services. */
+  public WasmServices wasmServices() {
+    return services;
+  }
+
+  /** The proxy-wasm host of this server (its runtime starts on first use). */
+  public WasmHost wasmHost() {
+    return wasm;
   }
 
   public StatsScope stats() {
@@ -607,6 +656,7 @@ public final class Server implements AutoCloseable {
       h.release();
     }
     ecds.clear();
+    services.close();
     wasm.close();
     if (accessLogFiles != null) {
       accessLogFiles.close();

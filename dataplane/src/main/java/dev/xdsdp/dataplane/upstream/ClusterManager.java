@@ -25,6 +25,7 @@ public final class ClusterManager {
   private final Counter clusterModified;
   private final Counter clusterRemoved;
   private final Gauge activeClusters;
+  private io.vertx.core.net.NetClient tcpClient;
 
   public ClusterManager(Vertx vertx, StatsScope stats) {
     this.vertx = vertx;
@@ -130,11 +131,28 @@ public final class ClusterManager {
     return true;
   }
 
+  /**
+   * The raw TCP client for TCP proxy upstream connections (made on first use). One per server:
+   * each connection picks its cluster's connect timeout, and a connection made on an event loop
+   * stays on it.
+   */
+  public synchronized io.vertx.core.net.NetClient tcpClient() {
+    if (tcpClient == null) {
+      tcpClient = vertx.createNetClient(new io.vertx.core.net.NetClientOptions().setTcpNoDelay(true));
+    }
+    return tcpClient;
+  }
+
   public void close() {
     for (Cluster c : clusters.values()) {
       c.close();
     }
     clusters.clear();
     dnsResolver.shutdownNow();
+    synchronized (this) {
+      if (tcpClient != null) {
+        tcpClient.close();
+      }
+    }
   }
 }

@@ -40,6 +40,8 @@ public final class ClusterStats {
   public final Counter upstreamCxNoneHealthy;
   public final Counter upstreamCxRxBytesTotal;
   public final Counter upstreamCxTxBytesTotal;
+  public final Counter upstreamCxOverflow;
+  public final Counter upstreamCxConnectAttemptsExceeded;
   public final Gauge membershipHealthy;
   public final Gauge membershipDegraded;
   public final Gauge membershipTotal;
@@ -86,6 +88,8 @@ public final class ClusterStats {
     upstreamCxNoneHealthy = s.counter(UPSTREAM_CX_NONE_HEALTHY);
     upstreamCxRxBytesTotal = s.counter(UPSTREAM_CX_RX_BYTES_TOTAL);
     upstreamCxTxBytesTotal = s.counter(UPSTREAM_CX_TX_BYTES_TOTAL);
+    upstreamCxOverflow = s.counter(UPSTREAM_CX_OVERFLOW);
+    upstreamCxConnectAttemptsExceeded = s.counter(UPSTREAM_CX_CONNECT_ATTEMPTS_EXCEEDED);
     membershipHealthy = s.gauge(MEMBERSHIP_HEALTHY);
     membershipDegraded = s.gauge(MEMBERSHIP_DEGRADED);
     membershipTotal = s.gauge(MEMBERSHIP_TOTAL);

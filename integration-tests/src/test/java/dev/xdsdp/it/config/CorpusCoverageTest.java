@@ -183,6 +183,8 @@ class CorpusCoverageTest {
     listed(out, ListenerResourceType.class, "LISTENER_FIELDS", Listener.getDescriptor());
     listed(out, ListenerResourceType.class, "CHAIN_FIELDS", FilterChain.getDescriptor());
     listed(out, ListenerResourceType.class, "HCM_FIELDS", HttpConnectionManager.getDescriptor());
+    listed(out, ListenerResourceType.class, "TCP_PROXY_FIELDS",
+        io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor());
     listed(out, ListenerResourceType.class, "HTTP1_FIELDS", Http1ProtocolOptions.getDescriptor());
     listed(out, ListenerResourceType.class, "HTTP2_FIELDS", Http2ProtocolOptions.getDescriptor());
     listed(out, ListenerResourceType.class, "COMMON_HTTP_FIELDS", HttpProtocolOptions.getDescriptor());
@@ -217,6 +219,9 @@ class CorpusCoverageTest {
     allFields(out, WeightedCluster.getDescriptor(), "runtime_key_prefix");
     allFields(out, WeightedCluster.ClusterWeight.getDescriptor(), "cluster_header", "metadata_match",
         "typed_per_filter_config");
+    allFields(out, io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster.getDescriptor());
+    allFields(out, io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.WeightedCluster.ClusterWeight
+        .getDescriptor(), "metadata_match");
     allFields(out, HeaderValueOption.getDescriptor());
     allFields(out, HeaderValue.getDescriptor());
     allFields(out, DataSource.getDescriptor(), "environment_variable", "watched_directory");

@@ -17,6 +17,14 @@ final class Modules {
   static final String HTTP_FILTER = "http_filter";
   /** The G-Core AssemblyScript SDK module of the wasm-runtime test-jar. */
   static final String AS_GCORE = "as_gcore";
+  /** The network filter of the wasm-runtime test-jar: see its {@code c/tcp_filter.c}. */
+  static final String TCP_FILTER = "tcp_filter";
+  /** The access logger of the wasm-runtime test-jar: see its {@code c/access_logger.c}. */
+  static final String ACCESS_LOGGER = "access_logger";
+  /** Queue producer filter and aggregating service in one module: {@code c/shared_queue.c}. */
+  static final String SHARED_QUEUE = "shared_queue";
+  /** {@link #SHARED_QUEUE} without {@code proxy_on_queue_ready}. */
+  static final String SHARED_QUEUE_NOREADY = "shared_queue_noready";
 
   private Modules() {}
 

@@ -79,6 +79,11 @@ public final class ModuleExports {
   public final WasmFunction onValidateConfiguration;
   public final WasmFunction onConfigure;
   public final WasmFunction onTick;
+  public final WasmFunction onNewConnection;
+  public final WasmFunction onDownstreamData;
+  public final WasmFunction onUpstreamData;
+  public final WasmFunction onDownstreamConnectionClose;
+  public final WasmFunction onUpstreamConnectionClose;
   public final WasmFunction onRequestHeaders;
   public final WasmFunction onRequestBody;
   public final WasmFunction onRequestTrailers;
@@ -124,6 +129,11 @@ public final class ModuleExports {
     this.onValidateConfiguration = vm.function("proxy_validate_configuration");
     this.onConfigure = vm.function("proxy_on_configure");
     this.onTick = vm.function("proxy_on_tick");
+    this.onNewConnection = vm.function("proxy_on_new_connection");
+    this.onDownstreamData = vm.function("proxy_on_downstream_data");
+    this.onUpstreamData = vm.function("proxy_on_upstream_data");
+    this.onDownstreamConnectionClose = vm.function("proxy_on_downstream_connection_close");
+    this.onUpstreamConnectionClose = vm.function("proxy_on_upstream_connection_close");
     this.onRequestHeaders = vm.function("proxy_on_request_headers");
     this.onRequestBody = vm.function("proxy_on_request_body");
     this.onRequestTrailers = vm.function("proxy_on_request_trailers");

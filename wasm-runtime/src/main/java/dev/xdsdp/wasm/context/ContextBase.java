@@ -29,6 +29,19 @@ public abstract sealed class ContextBase permits RootContext, StreamContext {
   /** Where property lookups go first. */
   public abstract PropertyHost propertyHost();
 
+  /**
+   * The stream header maps this context sees: a stream's own, or those of the entry an access
+   * logger's root context is logging; null when there are none.
+   */
+  public HeaderHost headerHost() {
+    return null;
+  }
+
+  /** True during {@code proxy_on_log}: maps are read-only and absent ones are NOT_FOUND. */
+  public boolean accessLogPhase() {
+    return false;
+  }
+
   @Override
   public String toString() {
     return getClass().getSimpleName() + "#" + id;

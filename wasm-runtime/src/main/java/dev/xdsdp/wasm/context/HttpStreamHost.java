@@ -1,7 +1,6 @@
 package dev.xdsdp.wasm.context;
 
 import dev.xdsdp.api.http.LocalReply;
-import dev.xdsdp.wasm.abi.StreamType;
 
 /**
  * What the data plane's Wasm HTTP filter offers one stream's context (cpp-host's
@@ -11,16 +10,7 @@ import dev.xdsdp.wasm.abi.StreamType;
  * module's callback has returned, as in cpp-host's {@code addAfterVmCallAction}, so the host may
  * re-enter the filter chain from them.
  */
-public interface HttpStreamHost extends HeaderHost, BufferHost, PropertyHost {
-
-  /** Resume the request ({@code HTTP_REQUEST}) or response ({@code HTTP_RESPONSE}) the module paused. */
-  void continueStream(StreamType type);
-
-  /**
-   * Abort the stream ({@code resetStream()} with response details {@code wasm_close_stream} in
-   * Envoy).
-   */
-  void closeStream(StreamType type);
+public interface HttpStreamHost extends StreamHost {
 
   /**
    * Answer the request from the proxy. The runtime has already made the current callback return a

@@ -6,10 +6,12 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The root context of a plugin in one VM instance. It owns what outlives streams: the tick timer,
- * and HTTP/gRPC callouts (whose completions are delivered to the root context id, as in Envoy),
- * and it holds the per-callback state those callbacks read back (call response headers and body,
- * gRPC messages, the last status).
+ * The root context of a plugin in one VM instance. A VM may host the root contexts of several
+ * plugins (those whose vm_id, code and VM configuration are the same, as in Envoy), each with its
+ * own plugin configuration. A root owns what outlives streams: the tick timer, the queues it
+ * registered, and HTTP/gRPC callouts (whose completions are delivered to the root context id, as in
+ * Envoy), and it holds the per-callback state those callbacks read back (call response headers and
+ * body, gRPC messages, the last status).
  */
 public final class RootContext extends ContextBase {
 
@@ -47,8 +49,45 @@ public final class RootContext extends ContextBase {
   /** Set when {@code proxy_on_done} answered false at shutdown: finished by {@code proxy_done}. */
   boolean pendingDone;
 
-  RootContext(int id, WasmInstance instance) {
+  /** The entry an access logger is logging, only during its {@code proxy_on_log}. */
+  AccessLogEntry logEntry;
+
+  /** The plugin this root context belongs to. */
+  final PluginServices plugin;
+  /** Who is told when a queue this root registered gets an item. */
+  final dev.xdsdp.wasm.shared.SharedQueueRegistry.Owner queueOwner;
+  /** Streams of this root that are not yet destroyed. */
+  int liveStreams;
+  /** Set while {@code proxy_on_context_create}, {@code on_vm_start} and {@code on_configure} run. */
+  boolean starting;
+  /** Set once {@code proxy_on_delete} ran or the root was dropped; no callback reaches it after. */
+  boolean removed;
+  /** Runs once the root has ended, after a shutdown asked for it. */
+  Runnable onEnded;
+
+  RootContext(int id, WasmInstance instance, PluginServices plugin) {
     super(id, instance);
+    this.plugin = plugin;
+    this.queueOwner = queueId -> instance.post(() -> instance.deliverQueueReady(this, queueId));
+  }
+
+  /** The plugin this root context belongs to. */
+  public PluginServices plugin() {
+    return plugin;
+  }
+
+  public dev.xdsdp.wasm.shared.SharedQueueRegistry.Owner queueOwner() {
+    return queueOwner;
+  }
+
+  /** Streams of this root that are not yet destroyed. */
+  public int liveStreams() {
+    return liveStreams;
+  }
+
+  /** True once the root context ended (or was dropped). */
+  public boolean removed() {
+    return removed;
   }
 
   @Override
@@ -58,7 +97,17 @@ public final class RootContext extends ContextBase {
 
   @Override
   public PropertyHost propertyHost() {
-    return instance().plugin().rootProperties();
+    return logEntry != null ? logEntry : plugin.rootProperties();
+  }
+
+  @Override
+  public HeaderHost headerHost() {
+    return logEntry;
+  }
+
+  @Override
+  public boolean accessLogPhase() {
+    return logEntry != null;
   }
 
   public boolean inVmStart() {

@@ -1,14 +1,14 @@
 package dev.xdsdp.wasm.context;
 
-/** The context of one proxied HTTP stream, child of the plugin's root context. */
+/** The context of one proxied HTTP stream or TCP connection, child of the plugin's root context. */
 public final class StreamContext extends ContextBase {
 
   private final RootContext root;
-  private final HttpStreamHost host;
+  private final StreamHost host;
   boolean localReplySent;
   boolean accessLogPhase;
 
-  StreamContext(int id, WasmInstance instance, RootContext root, HttpStreamHost host) {
+  StreamContext(int id, WasmInstance instance, RootContext root, StreamHost host) {
     super(id, instance);
     this.root = root;
     this.host = host;
@@ -19,8 +19,18 @@ public final class StreamContext extends ContextBase {
     return root;
   }
 
-  public HttpStreamHost host() {
+  public StreamHost host() {
     return host;
+  }
+
+  /** The host as an HTTP stream, or null for a TCP connection. */
+  public HttpStreamHost httpHost() {
+    return host instanceof HttpStreamHost h ? h : null;
+  }
+
+  /** The host as a TCP connection, or null for an HTTP stream. */
+  public NetworkStreamHost networkHost() {
+    return host instanceof NetworkStreamHost n ? n : null;
   }
 
   @Override
@@ -46,8 +56,13 @@ public final class StreamContext extends ContextBase {
     accessLogPhase = true;
   }
 
-  /** True during {@code proxy_on_log}: maps are read-only and absent ones are NOT_FOUND. */
+  @Override
   public boolean accessLogPhase() {
     return accessLogPhase;
+  }
+
+  @Override
+  public HeaderHost headerHost() {
+    return host;
   }
 }

@@ -20,9 +20,14 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * One VM instance of a plugin with its proxy-wasm state (cpp-host's {@code WasmBase} plus the
- * context registry): the contexts by id, the effective context of the running call, the actions
- * deferred until the call returns, and the failure that ends the instance.
+ * One VM instance with its proxy-wasm state (cpp-host's {@code WasmBase} plus the context
+ * registry): the contexts by id, the effective context of the running call, the actions deferred
+ * until the call returns, and the failure that ends the instance. A VM hosts the root contexts of
+ * every plugin with the same VM key (vm_id, code, VM configuration) on its loop, as Envoy shares
+ * VMs; {@link #plugin()} is the plugin that started it, whose VM-level settings (code, VM
+ * configuration, environment, limits, capabilities) all of them share, while plugin-level ones
+ * (name, root id, plugin configuration, failure policy, stats, log prefix) come from each
+ * context's own root.
  *
  * <p>An instance is built and started on any thread (the canary on the config thread, replicas on
  * the build thread), then {@linkplain #activate bound to an event loop} and used only there.
@@ -55,9 +60,8 @@ public final class WasmInstance implements CpuWatchdog.Watched {
   private final ModuleExports exports;
   private volatile Consumer<WasmInstance> failureListener;
   private final Map<Integer, ContextBase> contexts = new HashMap<>();
-  private final SharedQueueRegistry.Owner queueOwner;
+  private final List<RootContext> roots = new ArrayList<>();
   private int nextContextId = 1;
-  private RootContext root;
   private ContextBase effective;
   private int depth;
   private boolean inAllocator;
@@ -83,19 +87,35 @@ public final class WasmInstance implements CpuWatchdog.Watched {
     this.vm = vm;
     this.failureListener = failureListener;
     this.memory = new GuestMemory(vm, this::allocate);
-    this.queueOwner = queueId -> post(() -> deliverQueueReady(queueId));
     vm.link(HostFunctions.bind(this));
     this.exports = new ModuleExports(vm, plugin.module().version(), plugin.config().allowedCapabilities());
   }
 
   /**
    * Instantiates the plugin's module (running its start section) and starts it: the module's
-   * initialisation, then the root context's {@code on_context_create}, {@code on_vm_start} and
-   * {@code on_configure}.
+   * initialisation, then the plugin's root context ({@code on_context_create},
+   * {@code on_vm_start}, {@code on_configure}).
    *
    * @throws WasmException when instantiation traps or a start callback fails or returns false
    */
   public static WasmInstance start(PluginServices plugin, Consumer<WasmInstance> failureListener) {
+    WasmInstance instance = create(plugin, failureListener);
+    try {
+      instance.addRoot(plugin);
+    } catch (RuntimeException e) {
+      instance.close();
+      throw e;
+    }
+    return instance;
+  }
+
+  /**
+   * Instantiates the module and runs its initialisation ({@code _initialize}/{@code _start}), with
+   * no root context yet: {@link #addRoot} adds the plugins' roots.
+   *
+   * @throws WasmException when instantiation or initialisation fails
+   */
+  public static WasmInstance create(PluginServices plugin, Consumer<WasmInstance> failureListener) {
     WasmVm vm = plugin.compiled().newVm();
     plugin.runtimeStats().created.inc();
     plugin.runtimeStats().active.inc();
@@ -112,7 +132,7 @@ public final class WasmInstance implements CpuWatchdog.Watched {
       throw e;
     }
     try {
-      instance.startVm();
+      instance.initialize();
     } catch (RuntimeException e) {
       instance.close();
       throw e;
@@ -120,9 +140,8 @@ public final class WasmInstance implements CpuWatchdog.Watched {
     return instance;
   }
 
-  private void startVm() {
+  private void initialize() {
     plugin.watchdog().register(this);
-    String name = plugin.config().name();
     try {
       phase = Phase.INITIALIZING;
       if (exports.initialize != null) {
@@ -133,40 +152,84 @@ public final class WasmInstance implements CpuWatchdog.Watched {
       } else if (exports.start != null) {
         callInit(exports.start);
       }
-      phase = Phase.CONFIGURING;
-      root = new RootContext(nextContextId++, this);
-      contexts.put(root.id(), root);
+      phase = Phase.RUNNING;
+    } catch (WasmFault f) {
+      throw new WasmException("Unable to create Wasm plugin " + plugin.config().name()
+          + ": the VM failed while starting: " + f.getMessage(), f);
+    }
+  }
+
+  /**
+   * Starts {@code p}'s root context in this VM: {@code proxy_on_context_create},
+   * {@code proxy_on_vm_start} (which cpp-host sends for every root), {@code proxy_on_configure}.
+   * Call on the instance's loop once it is bound (before that, on the thread building it).
+   *
+   * @throws WasmException when a callback returns false (the root is dropped, the VM stays), or
+   *     when the VM fails meanwhile (then the VM is failed for every root)
+   */
+  public RootContext addRoot(PluginServices p) {
+    String name = p.config().name();
+    RootContext r = new RootContext(nextContextId++, this, p);
+    contexts.put(r.id(), r);
+    roots.add(r);
+    r.starting = true;
+    boolean ok = false;
+    try {
       if (exports.onContextCreate != null) {
-        call(root, exports.onContextCreate, root.id(), 0);
+        call(r, exports.onContextCreate, r.id(), 0);
       }
       if (exports.onVmStart != null) {
-        root.inVmStart = true;
-        long ok;
+        r.inVmStart = true;
+        long started;
         try {
-          ok = call(root, exports.onVmStart, root.id(), plugin.config().vmConfiguration().length);
+          started = call(r, exports.onVmStart, r.id(), p.config().vmConfiguration().length);
         } finally {
-          root.inVmStart = false;
+          r.inVmStart = false;
         }
-        if (ok == 0) {
+        if (started == 0) {
           throw new WasmException("Unable to create Wasm plugin " + name + ": proxy_on_vm_start returned false");
         }
       }
       if (exports.onConfigure != null) {
-        root.inConfigure = true;
-        long ok;
+        r.inConfigure = true;
+        long configured;
         try {
-          ok = call(root, exports.onConfigure, root.id(), plugin.config().pluginConfiguration().length);
+          configured = call(r, exports.onConfigure, r.id(), p.config().pluginConfiguration().length);
         } finally {
-          root.inConfigure = false;
+          r.inConfigure = false;
         }
-        if (ok == 0) {
+        if (configured == 0) {
           throw new WasmException("Unable to create Wasm plugin " + name + ": proxy_on_configure returned false");
         }
       }
-      phase = Phase.RUNNING;
+      ok = true;
+      return r;
     } catch (WasmFault f) {
-      throw new WasmException("Unable to create Wasm plugin " + name + ": the VM failed while starting: " + f.getMessage(), f);
+      throw new WasmException("Unable to create Wasm plugin " + name + ": the VM failed while starting: "
+          + f.getMessage(), f);
+    } finally {
+      r.starting = false;
+      if (!ok) {
+        dropRoot(r);
+      }
     }
+  }
+
+  /** Forgets a root without telling the module: its timers, callouts and queues go with it. */
+  private void dropRoot(RootContext r) {
+    if (r.removed) {
+      return;
+    }
+    r.removed = true;
+    if (r.tickTimer != null) {
+      r.tickTimer.cancel();
+      r.tickTimer = null;
+    }
+    r.tickPeriodMillis = 0;
+    r.cancelCallouts();
+    plugin.queues().unregisterOwner(r.queueOwner);
+    contexts.remove(r.id());
+    roots.remove(r);
   }
 
   /** Runs {@code _initialize}/{@code _start}; {@code proc_exit(0)} there is a normal end (see {@link #call}). */
@@ -206,8 +269,10 @@ public final class WasmInstance implements CpuWatchdog.Watched {
       tasks = pendingLoopTasks;
       pendingLoopTasks = null;
     }
-    if (root != null && root.tickPeriodMillis > 0 && root.tickTimer == null && usable()) {
-      armTick(root);
+    for (RootContext r : List.copyOf(roots)) {
+      if (r.tickPeriodMillis > 0 && r.tickTimer == null && usable()) {
+        armTick(r);
+      }
     }
     for (Runnable t : tasks) {
       if (usable()) {
@@ -260,9 +325,9 @@ public final class WasmInstance implements CpuWatchdog.Watched {
     if (outermost) {
       callThreadId = Thread.currentThread().threadId();
       callSeq++;
+      boolean starting = phase != Phase.RUNNING || (ctx instanceof RootContext r && r.starting);
       callBudgetNanos =
-          (phase == Phase.RUNNING ? plugin.config().limits().callBudget() : plugin.config().limits().startBudget())
-              .toNanos();
+          (starting ? plugin.config().limits().startBudget() : plugin.config().limits().callBudget()).toNanos();
       start = System.nanoTime();
       callStartNanos = start == 0 ? 1 : start;
     }
@@ -273,7 +338,7 @@ public final class WasmInstance implements CpuWatchdog.Watched {
         if (f instanceof ExitFault e && e.code == 0 && phase == Phase.INITIALIZING && outermost) {
           return 0; // a command module's normal end; see callInit
         }
-        recordFault(f);
+        recordFault(f, ctx);
       }
       throw fault;
     } finally {
@@ -281,10 +346,11 @@ public final class WasmInstance implements CpuWatchdog.Watched {
       effective = saved;
       if (outermost) {
         callStartNanos = 0;
-        plugin.stats().vmCalls.inc();
-        plugin.stats().vmTimeUs.add((System.nanoTime() - start) / 1000);
+        PluginServices p = pluginOf(ctx);
+        p.stats().vmCalls.inc();
+        p.stats().vmTimeUs.add((System.nanoTime() - start) / 1000);
         if (fault == null) {
-          plugin.stats().observeMemory(vm.memorySize());
+          p.stats().observeMemory(vm.memorySize());
           runAfterCallActions();
         } else {
           finishFailure();
@@ -316,16 +382,27 @@ public final class WasmInstance implements CpuWatchdog.Watched {
     }
   }
 
-  private void recordFault(WasmFault f) {
+  private void recordFault(WasmFault f, ContextBase ctx) {
     fault = f;
     phase = Phase.FAILED;
-    plugin.stats().vmFailed.inc();
+    PluginServices p = pluginOf(ctx);
+    p.stats().vmFailed.inc();
     if (f.kind() == WasmFault.Kind.CPU_LIMIT) {
-      plugin.stats().cpuLimitExceeded.inc();
+      p.stats().cpuLimitExceeded.inc();
     }
     LOG.log(
         System.Logger.Level.ERROR,
-        "wasm VM of plugin " + plugin.config().name() + " failed and will be replaced: " + f.getMessage());
+        "wasm VM of plugin " + p.config().name() + " failed and will be replaced: " + f.getMessage());
+  }
+
+  /** The plugin a call on {@code ctx} belongs to: its root's, or the VM's during initialisation. */
+  public PluginServices pluginOf(ContextBase ctx) {
+    return ctx == null ? plugin : ctx.root().plugin();
+  }
+
+  /** The plugin of the effective context (the VM's when there is none). */
+  public PluginServices effectivePlugin() {
+    return pluginOf(effective);
   }
 
   private void finishFailure() {
@@ -384,11 +461,17 @@ public final class WasmInstance implements CpuWatchdog.Watched {
 
   // Contexts.
 
+  /** The first root context (the plugin that started the VM), or null before any. */
   public RootContext root() {
-    return root;
+    return roots.isEmpty() ? null : roots.getFirst();
   }
 
-  /** Who is told when this instance fails (the replica that took it over). */
+  /** Every live root context, in the order they were added. */
+  public List<RootContext> roots() {
+    return List.copyOf(roots);
+  }
+
+  /** Who is told when this instance fails (the VM replica that took it over). */
   public void setFailureListener(Consumer<WasmInstance> listener) {
     this.failureListener = listener;
   }
@@ -412,11 +495,12 @@ public final class WasmInstance implements CpuWatchdog.Watched {
     return contexts.get(id);
   }
 
-  /** A new stream context under the root; the module hears of it at the stream's first callback. */
-  public StreamContext newStreamContext(HttpStreamHost host) {
+  /** A new stream context under {@code root}; the module hears of it at the stream's first callback. */
+  public StreamContext newStreamContext(RootContext root, StreamHost host) {
     StreamContext c = new StreamContext(nextContextId++, this, root, host);
     contexts.put(c.id(), c);
     liveStreams++;
+    root.liveStreams++;
     return c;
   }
 
@@ -424,9 +508,11 @@ public final class WasmInstance implements CpuWatchdog.Watched {
   public void removeContext(StreamContext c) {
     if (contexts.remove(c.id()) != null) {
       liveStreams--;
+      c.root().liveStreams--;
     }
   }
 
+  /** Streams of every root not yet destroyed. */
   public int liveStreams() {
     return liveStreams;
   }
@@ -479,10 +565,6 @@ public final class WasmInstance implements CpuWatchdog.Watched {
     return usable() ? vm.memorySize() : 0;
   }
 
-  public SharedQueueRegistry.Owner queueOwner() {
-    return queueOwner;
-  }
-
   // Timers.
 
   /** {@code proxy_set_tick_period_milliseconds} for {@code r}: 0 stops the tick. */
@@ -522,9 +604,9 @@ public final class WasmInstance implements CpuWatchdog.Watched {
 
   // Deliveries to the root context (on the loop).
 
-  private void deliverQueueReady(int queueId) {
-    if (exports.onQueueReady != null && root != null) {
-      callQuietly(root, exports.onQueueReady, root.id(), queueId);
+  void deliverQueueReady(RootContext r, int queueId) {
+    if (exports.onQueueReady != null && !r.removed) {
+      callQuietly(r, exports.onQueueReady, r.id(), queueId);
     }
   }
 
@@ -622,9 +704,25 @@ public final class WasmInstance implements CpuWatchdog.Watched {
     callQuietly(r, exports.onGrpcClose, r.id(), token, status);
   }
 
+  /**
+   * An access logger's {@code proxy_on_log} on the root context (Envoy's {@code Wasm::log}):
+   * during the call, the root context reads {@code entry}'s headers (read-only) and properties.
+   */
+  public void deliverLog(RootContext root, AccessLogEntry entry) {
+    if (exports.onLog == null || root.removed) {
+      return;
+    }
+    root.logEntry = entry;
+    try {
+      callQuietly(root, exports.onLog, root.id());
+    } finally {
+      root.logEntry = null;
+    }
+  }
+
   /** Calls {@code proxy_on_foreign_function} on the root context with {@code args} as CALL_DATA. */
-  public void deliverForeignFunction(int functionId, byte[] args) {
-    if (exports.onForeignFunction == null || root == null) {
+  public void deliverForeignFunction(RootContext root, int functionId, byte[] args) {
+    if (exports.onForeignFunction == null || root.removed) {
       return;
     }
     root.callback.foreignFunctionArgs = args;
@@ -647,33 +745,76 @@ public final class WasmInstance implements CpuWatchdog.Watched {
   // Shutdown.
 
   /**
-   * Ends the root context ({@code on_done}; {@code on_delete} unless the module asked to finish
-   * later with {@code proxy_done}) and closes the instance. Called on the loop when the plugin is
-   * removed and the replica has drained. Returns true when the instance closed now.
+   * Ends {@code r} ({@code on_done}; {@code on_delete} unless the module asked to finish later with
+   * {@code proxy_done}) and forgets it. Called on the loop when its plugin is removed and its
+   * streams are gone. Returns true when the root ended now; {@code onEnded} runs once it ended
+   * (now, after {@code proxy_done}, or when the VM is released).
    */
-  public boolean shutdown() {
-    if (!usable() || root == null) {
-      close();
+  public boolean shutdownRoot(RootContext r, Runnable onEnded) {
+    if (r.removed) {
+      onEnded.run();
+      return true;
+    }
+    r.onEnded = onEnded;
+    if (!usable()) {
+      endRoot(r);
       return true;
     }
     try {
-      long done = exports.onDone == null ? 1 : call(root, exports.onDone, root.id());
-      if (done == 0) {
-        root.pendingDone = true;
+      long done = exports.onDone == null ? 1 : call(r, exports.onDone, r.id());
+      if (done == 0 && usable()) {
+        r.pendingDone = true;
         return false;
       }
-      if (exports.onDelete != null) {
-        call(root, exports.onDelete, root.id());
+      if (exports.onDelete != null && usable()) {
+        call(r, exports.onDelete, r.id());
       }
     } catch (WasmFault f) {
-      // Failed while shutting down: it is closed either way.
+      // Failed while shutting down: the root is gone either way.
     }
-    close();
+    endRoot(r);
     return true;
   }
 
-  /** {@code proxy_done}: finishes a root context that answered false to {@code on_done}. */
+  /** Ends {@code r} without asking the module (a root that never called {@code proxy_done}). */
+  public void abandonRoot(RootContext r) {
+    endRoot(r);
+  }
+
+  private void endRoot(RootContext r) {
+    if (r.removed) {
+      return;
+    }
+    dropRoot(r);
+    Runnable ended = r.onEnded;
+    r.onEnded = null;
+    if (ended != null) {
+      ended.run();
+    }
+  }
+
+  /**
+   * Ends every root ({@link #shutdownRoot}) and closes the VM once they all ended. Returns true
+   * when it closed now.
+   */
+  public boolean shutdown() {
+    for (RootContext r : List.copyOf(roots)) {
+      shutdownRoot(r, () -> {
+        if (roots.isEmpty()) {
+          close();
+        }
+      });
+    }
+    if (roots.isEmpty()) {
+      close();
+      return true;
+    }
+    return false;
+  }
+
+  /** {@code proxy_done}: finishes the effective root if it answered false to {@code on_done}. */
   public boolean finishPendingDone() {
+    RootContext root = effective == null ? null : effective.root();
     if (root == null || !root.pendingDone) {
       return false;
     }
@@ -681,13 +822,13 @@ public final class WasmInstance implements CpuWatchdog.Watched {
     post(
         () -> {
           try {
-            if (exports.onDelete != null) {
+            if (exports.onDelete != null && !root.removed) {
               call(root, exports.onDelete, root.id());
             }
           } catch (WasmFault f) {
-            // closed below either way
+            // ended below either way
           }
-          close();
+          endRoot(root);
         });
     return true;
   }
@@ -720,18 +861,13 @@ public final class WasmInstance implements CpuWatchdog.Watched {
 
   private void release() {
     released = true;
-    if (root != null) {
-      if (root.tickTimer != null) {
-        root.tickTimer.cancel();
-        root.tickTimer = null;
-      }
-      root.tickPeriodMillis = 0;
-      root.cancelCallouts();
+    List<RootContext> gone = List.copyOf(roots);
+    for (RootContext r : gone) {
+      dropRoot(r);
     }
     synchronized (loopLock) {
       pendingLoopTasks = null;
     }
-    plugin.queues().unregisterOwner(queueOwner);
     plugin.watchdog().unregister(this);
     vm.close();
     plugin.runtimeStats().active.dec();
@@ -739,6 +875,14 @@ public final class WasmInstance implements CpuWatchdog.Watched {
     closeListeners.clear();
     for (Runnable r : listeners) {
       r.run();
+    }
+    // Roots still waiting to end (proxy_done pending, or the VM failed) end with the VM.
+    for (RootContext r : gone) {
+      Runnable ended = r.onEnded;
+      r.onEnded = null;
+      if (ended != null) {
+        ended.run();
+      }
     }
   }
 }

@@ -1,19 +1,23 @@
 package dev.xdsdp.wasm.plugin;
 
 import dev.xdsdp.wasm.EventLoop;
+import dev.xdsdp.wasm.context.AccessLogEntry;
 import dev.xdsdp.wasm.context.HttpStreamHost;
+import dev.xdsdp.wasm.context.NetworkStreamHost;
+import dev.xdsdp.wasm.context.PluginServices;
+import dev.xdsdp.wasm.context.RootContext;
 import dev.xdsdp.wasm.context.WasmInstance;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A plugin's VM on one event loop (Envoy's per-worker VM copy with the plugin's root context).
- * Everything but construction runs on that loop.
+ * A plugin on one event loop: its root context in the loop's VM of its VM key (Envoy's per-worker
+ * plugin handle). The VM itself ({@link VmReplica}) may host other plugins' roots too. Everything
+ * but construction runs on that loop.
  *
- * <p>When the VM fails it is dropped, never called again, and a new one is built off the loop
- * after a jittered backoff that doubles with consecutive failures (up to 30 times the base);
- * streams arriving meanwhile get the failure policy. When the plugin is closed the replica drains:
- * the VM's root context is shut down once its last stream is destroyed.
+ * <p>While the VM is failed or being rebuilt the replica has no root, and streams arriving
+ * meanwhile get the failure policy. When the plugin is closed the replica drains: its root context
+ * is shut down once its last stream is destroyed, and the VM closes when no plugin is left in it.
  */
 public final class PluginReplica {
 
@@ -21,22 +25,20 @@ public final class PluginReplica {
 
   private final WasmPlugin plugin;
   private final EventLoop loop;
-  private WasmInstance current;
-  private boolean building;
+  /** The loop's VM replica of the plugin's group; changes only if it closed before this attached. */
+  private VmReplica vm;
+  private RootContext root;
   private boolean closing;
   private boolean closed;
-  private int consecutiveFailures;
-  private long installedAtNanos;
-  private long nextBuildNanos;
-  private EventLoop.Cancellable rebuildTimer;
+  private boolean shuttingDown;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
   private final CompletableFuture<PluginReplica> ready = new CompletableFuture<>();
-  private final java.util.concurrent.atomic.AtomicBoolean initialBuildStarted =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean initialBuildStarted = new AtomicBoolean();
 
-  PluginReplica(WasmPlugin plugin, EventLoop loop) {
+  PluginReplica(WasmPlugin plugin, EventLoop loop, VmReplica vm) {
     this.plugin = plugin;
     this.loop = loop;
+    this.vm = vm;
   }
 
   public EventLoop loop() {
@@ -47,90 +49,109 @@ public final class PluginReplica {
     return plugin;
   }
 
-  /** True when a healthy VM serves new streams. */
+  PluginServices services() {
+    return plugin.services();
+  }
+
+  void moveTo(VmReplica other) {
+    this.vm = other;
+  }
+
+  /** True when a healthy VM with this plugin's root serves new streams. */
   public boolean healthy() {
-    return current != null && current.usable();
+    return root != null && !root.removed() && root.instance().usable();
   }
 
-  /** The VM serving new streams, or null while it is being (re)built. For tests and diagnostics. */
+  /** The VM serving this plugin's new streams, or null while it is being (re)built. */
   public WasmInstance instance() {
-    return current;
+    return root == null ? null : root.instance();
   }
 
-  /** Completes when the replica's VMs are closed after {@link WasmPlugin#close()}. */
+  /** This plugin's root context in the loop's VM, or null while there is none. */
+  public RootContext root() {
+    return root;
+  }
+
+  boolean closing() {
+    return closing;
+  }
+
+  /** Completes when the replica's root context has ended after {@link WasmPlugin#close()}. */
   public CompletableFuture<Void> closedFuture() {
     return closedFuture;
   }
 
-  /** Completes (on the loop) once the first VM is installed, or exceptionally if it cannot start. */
+  /** Completes (on the loop) once the root context serves streams, or exceptionally if it cannot start. */
   public CompletableFuture<PluginReplica> ready() {
     return ready;
   }
 
-  /** Builds the first VM off the loop, then installs it on the loop. Any thread; once. */
+  /** Attaches to the loop's VM (built off the loop if there is none yet). Any thread; once. */
   void startInitialBuildAsync() {
-    if (!initialBuildStarted.compareAndSet(false, true)) {
-      return;
+    if (initialBuildStarted.compareAndSet(false, true)) {
+      loop.execute(() -> vm.attach(this));
     }
-    loop.execute(() -> building = true);
-    plugin.runtime().buildExecutor().execute(
-        () -> {
-          WasmInstance inst;
-          try {
-            inst = plugin.startInstance(this);
-          } catch (RuntimeException e) {
-            loop.execute(() -> initialBuildFailed(e));
-            return;
-          }
-          loop.execute(() -> install(inst, false));
-        });
   }
 
-  /** Builds and installs the first VM on the calling thread, which must be the loop. */
+  /** Attaches now, on the calling thread, which must be the loop (a missing VM is built here). */
   void buildNowOnLoop() {
-    if (!initialBuildStarted.compareAndSet(false, true)) {
-      return;
+    if (initialBuildStarted.compareAndSet(false, true)) {
+      vm.attachNow(this);
     }
-    WasmInstance inst;
-    try {
-      inst = plugin.startInstance(this);
-    } catch (RuntimeException e) {
-      initialBuildFailed(e);
-      throw e;
-    }
-    install(inst, false);
   }
 
-  private void initialBuildFailed(RuntimeException e) {
-    building = false;
-    plugin.stats().reloadFailure.inc();
-    LOG.log(System.Logger.Level.ERROR, "starting the wasm VM of plugin " + plugin.config().name() + " on " + loop.id() + " failed: " + e.getMessage());
-    ready.completeExceptionally(e);
-    if (closing) {
-      maybeFinishClose();
-      return;
-    }
-    consecutiveFailures++;
-    scheduleRebuild();
-  }
-
-  /** Binds a started VM to this loop; runs on the loop. */
-  void install(WasmInstance instance, boolean rebuild) {
-    building = false;
-    if (closing) {
-      instance.close();
-      ready.completeExceptionally(new IllegalStateException("plugin closed"));
-      maybeFinishClose();
-      return;
-    }
-    instance.setFailureListener(this::onInstanceFailed);
-    instance.activate(loop);
-    current = instance;
-    installedAtNanos = System.nanoTime();
+  /** The VM gave this plugin its root context. */
+  void rootReady(RootContext r, boolean rebuild) {
+    root = r;
     if (rebuild) {
       plugin.stats().reloadSuccess.inc();
     }
     ready.complete(this);
+    if (closing) {
+      maybeShutdownRoot();
+    }
+  }
+
+  /**
+   * The VM could not give this plugin a root: the VM did not start ({@code vmAlive} false; the VM
+   * replica retries), or this plugin's root did not start in a running VM (it retries here).
+   */
+  void rootFailed(RuntimeException e, boolean vmAlive) {
+    root = null;
+    plugin.stats().reloadFailure.inc();
+    LOG.log(System.Logger.Level.ERROR, "starting the wasm plugin " + plugin.config().name() + " on " + loop.id()
+        + " failed: " + e.getMessage());
+    ready.completeExceptionally(e);
+    if (closing) {
+      finishClose();
+      return;
+    }
+    if (vmAlive) {
+      vm.retryRootLater(this);
+    }
+  }
+
+  /** The VM failed: this plugin's root is gone with it until the VM is rebuilt. */
+  void vmLost() {
+    root = null;
+    if (closing) {
+      finishClose();
+    }
+  }
+
+  private WasmInstance usableInstance() {
+    if (root == null || root.removed() || closing) {
+      return null;
+    }
+    WasmInstance inst = root.instance();
+    return inst.usable() ? inst : null;
+  }
+
+  private void noVm() {
+    if (!closing) {
+      plugin.stats().reloadBackoff.inc();
+      vm.maybeRebuild();
+    }
   }
 
   /**
@@ -138,102 +159,52 @@ public final class PluginReplica {
    * failure policy ({@link WasmHttpStream#isPassThrough()} tells the fail-open case).
    */
   public WasmHttpStream newHttpStream(HttpStreamHost host) {
-    WasmInstance inst = current;
-    if (inst == null || !inst.usable() || closing) {
-      if (!closing) {
-        plugin.stats().reloadBackoff.inc();
-        maybeRebuild();
-      }
-      return new WasmHttpStream(this, null, host);
+    WasmInstance inst = usableInstance();
+    if (inst == null) {
+      noVm();
+      return new WasmHttpStream(this, null, null, host);
     }
-    return new WasmHttpStream(this, inst, host);
+    return new WasmHttpStream(this, inst, root, host);
   }
 
-  /** Delivers {@code proxy_on_foreign_function} to the current VM's root context. */
+  /**
+   * A context for a new TCP connection. Never null: without a healthy VM the connection applies
+   * the failure policy ({@link WasmNetworkStream#isPassThrough()} tells the fail-open case).
+   */
+  public WasmNetworkStream newNetworkStream(NetworkStreamHost host) {
+    WasmInstance inst = usableInstance();
+    if (inst == null) {
+      noVm();
+      return new WasmNetworkStream(this, null, null, host);
+    }
+    return new WasmNetworkStream(this, inst, root, host);
+  }
+
+  /**
+   * Logs one finished stream through an access logger plugin's root context
+   * ({@code proxy_on_log}). Without a healthy VM the entry is dropped, as Envoy drops it.
+   */
+  public void log(AccessLogEntry entry) {
+    WasmInstance inst = usableInstance();
+    if (inst == null) {
+      noVm();
+      return;
+    }
+    inst.deliverLog(root, entry);
+  }
+
+  /** Delivers {@code proxy_on_foreign_function} to this plugin's root context. */
   public void onForeignFunction(int functionId, byte[] args) {
-    WasmInstance inst = current;
-    if (inst != null && inst.usable()) {
-      inst.deliverForeignFunction(functionId, args);
+    WasmInstance inst = usableInstance();
+    if (inst != null) {
+      inst.deliverForeignFunction(root, functionId, args);
     }
   }
 
-  /** Called by the instance (on the loop, or the build thread while starting) when it fails. */
-  void onInstanceFailed(WasmInstance instance) {
-    if (instance != current) {
-      return; // a VM that failed while starting; the build reports it
-    }
-    current = null;
-    if (closing) {
-      maybeFinishClose();
-      return;
-    }
-    long base = plugin.config().reloadBackoff().toNanos();
-    if (System.nanoTime() - installedAtNanos > 10 * base) {
-      consecutiveFailures = 0; // it ran well for a while: start the backoff over
-    }
-    consecutiveFailures++;
-    scheduleRebuild();
-  }
-
-  private long backoffNanos() {
-    long base = Math.max(1, plugin.config().reloadBackoff().toNanos());
-    long d = base << Math.min(consecutiveFailures - 1, 5);
-    d = Math.min(d, 30 * base);
-    return d + ThreadLocalRandom.current().nextLong(Math.max(1, d / 2));
-  }
-
-  private void scheduleRebuild() {
-    nextBuildNanos = System.nanoTime() + backoffNanos();
-    armRebuildTimer();
-  }
-
-  private void armRebuildTimer() {
-    if (rebuildTimer != null) {
-      rebuildTimer.cancel();
-    }
-    long wait = Math.max(0, nextBuildNanos - System.nanoTime());
-    rebuildTimer = loop.schedule((wait + 999_999) / 1_000_000, this::maybeRebuild);
-  }
-
-  private void maybeRebuild() {
-    rebuildTimer = null;
-    if (closing || building || (current != null && current.usable())) {
-      return;
-    }
-    if (System.nanoTime() < nextBuildNanos) {
-      armRebuildTimer(); // woken early (a stream, or timer granularity): wait out the backoff
-      return;
-    }
-    building = true;
-    plugin.runtime().buildExecutor().execute(
-        () -> {
-          WasmInstance inst;
-          try {
-            inst = plugin.startInstance(this);
-          } catch (RuntimeException e) {
-            loop.execute(() -> buildFailed(e));
-            return;
-          }
-          loop.execute(() -> install(inst, true));
-        });
-  }
-
-  private void buildFailed(RuntimeException e) {
-    building = false;
-    plugin.stats().reloadFailure.inc();
-    LOG.log(System.Logger.Level.ERROR, "rebuilding the wasm VM of plugin " + plugin.config().name() + " failed: " + e.getMessage());
-    if (closing) {
-      maybeFinishClose();
-      return;
-    }
-    consecutiveFailures++;
-    scheduleRebuild();
-  }
-
-  /** A stream of {@code instance} was destroyed; a closing replica may now shut its VM down. */
-  void streamFinished(WasmInstance instance) {
-    if (closing && instance.liveStreams() == 0) {
-      shutdownInstance(instance);
+  /** A stream of {@code r} was destroyed; a closing replica may now end its root. */
+  void streamFinished(RootContext r) {
+    if (closing && r == root) {
+      maybeShutdownRoot();
     }
   }
 
@@ -243,34 +214,37 @@ public final class PluginReplica {
       return;
     }
     closing = true;
-    if (rebuildTimer != null) {
-      rebuildTimer.cancel();
-      rebuildTimer = null;
-    }
-    WasmInstance inst = current;
-    if (inst != null && inst.liveStreams() == 0) {
-      shutdownInstance(inst);
-    }
-    maybeFinishClose();
-  }
-
-  private void shutdownInstance(WasmInstance inst) {
-    inst.onClose(this::maybeFinishClose);
-    if (!inst.shutdown()) {
-      // The module answered false to on_done and will call proxy_done; do not wait forever.
-      loop.schedule(10_000, inst::close);
-    }
-  }
-
-  private void maybeFinishClose() {
-    if (closed || !closing || building) {
+    if (root == null) {
+      if (ready.isDone() || !initialBuildStarted.get()) {
+        finishClose();
+      }
+      // else: the root is being built; rootReady or rootFailed finishes the close
       return;
     }
-    if (current != null && !current.closed()) {
+    maybeShutdownRoot();
+  }
+
+  private void maybeShutdownRoot() {
+    RootContext r = root;
+    if (r == null || shuttingDown || r.liveStreams() > 0) {
+      return;
+    }
+    shuttingDown = true;
+    WasmInstance inst = r.instance();
+    if (!inst.shutdownRoot(r, this::finishClose)) {
+      // The module answered false to on_done and will call proxy_done; do not wait forever.
+      loop.schedule(10_000, () -> inst.abandonRoot(r));
+    }
+  }
+
+  private void finishClose() {
+    if (closed) {
       return;
     }
     closed = true;
-    current = null;
+    root = null;
+    vm.detach(this);
+    ready.completeExceptionally(new IllegalStateException("plugin closed"));
     closedFuture.complete(null);
   }
 }

@@ -40,12 +40,13 @@ public final class WasmHttpStream {
   private boolean failureHandled;
   private boolean destroyed;
 
-  WasmHttpStream(PluginReplica replica, WasmInstance instance, HttpStreamHost host) {
+  WasmHttpStream(PluginReplica replica, WasmInstance instance, dev.xdsdp.wasm.context.RootContext root,
+      HttpStreamHost host) {
     this.replica = replica;
     this.instance = instance;
     this.host = host;
     this.config = replica.plugin().config();
-    this.context = instance == null ? null : instance.newStreamContext(host);
+    this.context = instance == null ? null : instance.newStreamContext(root, host);
   }
 
   /** The context id the module sees, or 0 when the stream has no VM. */
@@ -299,7 +300,7 @@ public final class WasmHttpStream {
       // recorded by the instance
     } finally {
       instance.removeContext(context);
-      replica.streamFinished(instance);
+      replica.streamFinished(context.root());
     }
   }
 }

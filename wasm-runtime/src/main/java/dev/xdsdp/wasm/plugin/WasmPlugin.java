@@ -15,9 +15,11 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A loaded, validated and started plugin (Envoy's {@code PluginHandle} over a base VM), made by
- * {@link WasmRuntime#createPlugin}. It owns one {@link PluginReplica} per event loop. Its compiled
- * module is shared by all replicas; the first replica takes over the VM that passed the canary
- * start, so a plugin on one loop starts its module once.
+ * {@link WasmRuntime#createPlugin}. It owns one {@link PluginReplica} per event loop: its root
+ * context in that loop's VM of its {@link VmGroup}, which every plugin of the same VM key (vm_id,
+ * code, VM configuration) shares, as in Envoy. Its compiled module is shared by all VMs; the first
+ * VM built for the group takes over the VM that passed the canary start, so a plugin on one loop
+ * starts its module once.
  *
  * <p>Thread-safe. A new config makes a new plugin beside the old one; {@link #close()} lets the
  * old one's streams finish, then shuts its VMs down.
@@ -28,16 +30,26 @@ public final class WasmPlugin implements AutoCloseable {
 
   private final WasmRuntime runtime;
   private final PluginServices services;
+  private final VmGroup group;
   private final ConcurrentHashMap<EventLoop, PluginReplica> replicas = new ConcurrentHashMap<>();
   private final AtomicReference<WasmInstance> spare;
   private final CompletableFuture<Void> closedFuture = new CompletableFuture<>();
   private volatile boolean closed;
 
-  /** Made by {@link WasmRuntime}; {@code canary} is a started VM the first replica takes over. */
-  public WasmPlugin(WasmRuntime runtime, PluginServices services, WasmInstance canary) {
+  /**
+   * Made by {@link WasmRuntime}; {@code canary} is a started VM with this plugin's root that the
+   * first VM replica of the group to be built takes over.
+   */
+  public WasmPlugin(WasmRuntime runtime, PluginServices services, VmGroup group, WasmInstance canary) {
     this.runtime = runtime;
     this.services = services;
+    this.group = group;
     this.spare = new AtomicReference<>(canary);
+  }
+
+  /** The VMs this plugin runs in, shared with every plugin of the same VM key. */
+  public VmGroup group() {
+    return group;
   }
 
   public PluginConfig config() {
@@ -54,6 +66,11 @@ public final class WasmPlugin implements AutoCloseable {
 
   public WasmRuntime runtime() {
     return runtime;
+  }
+
+  /** The event loops this plugin has a replica on (diagnostics, admin and tests). */
+  public java.util.Set<EventLoop> loops() {
+    return java.util.Set.copyOf(replicas.keySet());
   }
 
   /** For the runtime's tests and diagnostics. */
@@ -88,20 +105,37 @@ public final class WasmPlugin implements AutoCloseable {
     return replica(loop).newHttpStream(host);
   }
 
+  /** {@code replica(loop).newNetworkStream(host)}: call on the loop. */
+  public WasmNetworkStream newNetworkStream(EventLoop loop, dev.xdsdp.wasm.context.NetworkStreamHost host) {
+    return replica(loop).newNetworkStream(host);
+  }
+
   private PluginReplica replicaFor(EventLoop loop) {
     if (closed) {
       throw new IllegalStateException("plugin " + config().name() + " is closed");
     }
-    return replicas.computeIfAbsent(loop, l -> new PluginReplica(this, l));
+    return replicas.computeIfAbsent(loop, l -> new PluginReplica(this, l, group.replica(l, runtime)));
   }
 
-  /** A started VM for {@code replica}: the canary if still unused, else a new one. */
-  WasmInstance startInstance(PluginReplica replica) {
+  /** The canary VM (with this plugin's root) if still unused and healthy, once. */
+  WasmInstance takeSpare() {
     WasmInstance inst = spare.getAndSet(null);
-    if (inst != null && inst.usable()) {
-      return inst;
+    if (inst != null && !inst.usable()) {
+      inst.close();
+      return null;
     }
-    return WasmInstance.start(services, replica::onInstanceFailed);
+    return inst;
+  }
+
+  /**
+   * Closes the canary VM if no replica took it over (every loop already had a VM of this key):
+   * call once the replicas are prepared.
+   */
+  public void dropSpare() {
+    WasmInstance s = spare.getAndSet(null);
+    if (s != null) {
+      s.shutdown();
+    }
   }
 
   /**
@@ -127,6 +161,7 @@ public final class WasmPlugin implements AutoCloseable {
     CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
         .whenComplete(
             (v, e) -> {
+              runtime.releaseGroup(group, config());
               services.compiled().release();
               services.sharedData().release(config().vmId());
               LOG.log(System.Logger.Level.DEBUG, "wasm plugin " + config().name() + " closed");

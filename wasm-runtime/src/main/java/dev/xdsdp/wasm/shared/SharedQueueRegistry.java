@@ -35,6 +35,7 @@ public final class SharedQueueRegistry {
   }
 
   private final Map<Name, Integer> ids = new HashMap<>();
+  private final java.util.Set<String> warned = new java.util.HashSet<>();
   private final Map<Integer, Queue> queues = new HashMap<>();
   private int nextId = 1;
 
@@ -93,6 +94,11 @@ public final class SharedQueueRegistry {
         q.owner = null;
       }
     }
+  }
+
+  /** True the first time {@code key} is asked about: for warnings that should appear once. */
+  public synchronized boolean firstTime(String key) {
+    return warned.add(key);
   }
 
   public synchronized int size(int queueId) {

@@ -99,7 +99,7 @@ public record StaticResources(
     List<FilterChainConfig> chains = l.filterChains();
     for (int c = 0; c <= chains.size(); c++) {
       FilterChainConfig fc = c < chains.size() ? chains.get(c) : l.defaultFilterChain();
-      if (fc == null) {
+      if (fc == null || !fc.isHttp()) {
         continue;
       }
       RouteTableConfig t = fc.hcm().routeTable();

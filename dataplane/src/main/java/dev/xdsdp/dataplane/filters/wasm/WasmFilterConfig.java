@@ -63,7 +63,17 @@ public record WasmFilterConfig(PluginConfig plugin, String codeSource) {
    */
   static WasmFilterConfig parse(Wasm proto, RemoteCode remote, Function<String, String> env)
       throws FilterConfigException {
-    io.envoyproxy.envoy.extensions.wasm.v3.PluginConfig pc = proto.getConfig();
+    return parsePlugin(proto.getConfig(), remote, env);
+  }
+
+  /**
+   * Validates a {@code PluginConfig} (of any of the four Wasm extensions: HTTP filter, network
+   * filter, access logger, service) and resolves its code.
+   *
+   * @throws FilterConfigException {@code Unable to create Wasm plugin <name>: <field>: <problem>}
+   */
+  static WasmFilterConfig parsePlugin(io.envoyproxy.envoy.extensions.wasm.v3.PluginConfig pc, RemoteCode remote,
+      Function<String, String> env) throws FilterConfigException {
     String name = pc.getName();
     try {
       return parse(pc, remote, env);

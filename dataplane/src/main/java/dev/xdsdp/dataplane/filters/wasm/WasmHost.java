@@ -74,6 +74,7 @@ public final class WasmHost implements AutoCloseable {
   /** Every plugin built and not yet closed, draining ones included (shutdown waits for them). */
   private final java.util.Set<WasmPlugin> unclosed = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private WasmRuntime runtime;
+  private ServiceLoop serviceLoop;
   private boolean closed;
 
   private WasmHost(Services services) {
@@ -93,6 +94,12 @@ public final class WasmHost implements AutoCloseable {
     registry.httpFilterByName(WasmFilterFactory.NAME)
         .filter(WasmFilterFactory.class::isInstance)
         .ifPresent(f -> ((WasmFilterFactory) f).bind(host));
+    registry.networkFilterByName(WasmNetworkFilterFactory.NAME)
+        .filter(WasmNetworkFilterFactory.class::isInstance)
+        .ifPresent(f -> ((WasmNetworkFilterFactory) f).bind(host));
+    registry.accessLoggerByName(WasmAccessLoggerFactory.NAME)
+        .filter(WasmAccessLoggerFactory.class::isInstance)
+        .ifPresent(f -> ((WasmAccessLoggerFactory) f).bind(host));
     return host;
   }
 
@@ -160,10 +167,35 @@ public final class WasmHost implements AutoCloseable {
    * @throws FilterConfigException when the module cannot be loaded or started; the message says why
    */
   SharedPlugin acquire(WasmFilterConfig config) throws FilterConfigException {
+    return acquire(config, key(config.plugin()), loops.all());
+  }
+
+  /**
+   * A started Wasm service ({@code envoy.bootstrap.wasm}): with {@code singleton}, one VM on the
+   * service thread (Envoy's main thread), never on a worker; otherwise a VM on every worker loop,
+   * like a filter's. A service never shares its plugin with a filter.
+   */
+  SharedPlugin acquireService(WasmFilterConfig config, boolean singleton) throws FilterConfigException {
+    List<? extends dev.xdsdp.wasm.EventLoop> on = singleton ? List.of(serviceLoop()) : loops.all();
+    return acquire(config, key(config.plugin()) + (singleton ? "|singleton" : "|per-worker"), on);
+  }
+
+  /** The thread singleton services run on, started on first use. */
+  synchronized ServiceLoop serviceLoop() {
+    if (closed) {
+      throw new IllegalStateException("the Wasm host is closed");
+    }
+    if (serviceLoop == null) {
+      serviceLoop = new ServiceLoop();
+    }
+    return serviceLoop;
+  }
+
+  private SharedPlugin acquire(WasmFilterConfig config, String key, List<? extends dev.xdsdp.wasm.EventLoop> on)
+      throws FilterConfigException {
     if (loops.isWorkerThread()) {
       throw new IllegalStateException("Wasm plugins are built off the event loops");
     }
-    String key = key(config.plugin());
     SharedPlugin shared = share(key);
     if (shared != null) {
       return shared;
@@ -175,12 +207,35 @@ public final class WasmHost implements AutoCloseable {
       if (shared != null) {
         return shared;
       }
-      WasmPlugin plugin = build(config);
+      WasmPlugin plugin = build(config, on);
       shared = new SharedPlugin(key, plugin);
       synchronized (plugins) {
+        warnOnVmIdReuse(plugin);
         plugins.put(key, shared);
       }
       return shared;
+    }
+  }
+
+  /**
+   * Envoy keys a VM by vm_id and code together: plugins with the same vm_id and different code get
+   * separate VMs, but their shared data and queues, keyed by vm_id alone, are shared. That is what
+   * happens here too; since it is rarely meant (except while a new version replaces an old one),
+   * say so. Holds the plugins lock.
+   */
+  private void warnOnVmIdReuse(WasmPlugin plugin) {
+    String vmId = plugin.config().vmId();
+    String code = dev.xdsdp.wasm.module.WasmModule.sha256(plugin.config().code());
+    for (SharedPlugin other : plugins.values()) {
+      var oc = other.plugin.config();
+      if (oc.vmId().equals(vmId) && !dev.xdsdp.wasm.module.WasmModule.sha256(oc.code()).equals(code)) {
+        LOG.log(System.Logger.Level.WARNING, "wasm plugin " + plugin.config().name() + " reuses vm_id '" + vmId
+            + "' of plugin " + oc.name() + " with different code (sha256 " + code.substring(0, 12) + " vs "
+            + dev.xdsdp.wasm.module.WasmModule.sha256(oc.code()).substring(0, 12) + "): as in Envoy they get separate"
+            + " VMs but share the vm_id's shared data and queues. Expected while a new version replaces an old one;"
+            + " otherwise give each module its own vm_id.");
+        return;
+      }
     }
   }
 
@@ -196,7 +251,8 @@ public final class WasmHost implements AutoCloseable {
     }
   }
 
-  private WasmPlugin build(WasmFilterConfig config) throws FilterConfigException {
+  private WasmPlugin build(WasmFilterConfig config, List<? extends dev.xdsdp.wasm.EventLoop> on)
+      throws FilterConfigException {
     PluginConfig pc = config.plugin();
     synchronized (plugins) {
       runtimesUsed.add(pc.runtime());
@@ -208,7 +264,7 @@ public final class WasmHost implements AutoCloseable {
       throw new FilterConfigException(message(pc.name(), e.getMessage()), e);
     }
     List<CompletableFuture<PluginReplica>> ready = new ArrayList<>();
-    for (WorkerEventLoops.Loop l : loops.all()) {
+    for (dev.xdsdp.wasm.EventLoop l : on) {
       ready.add(plugin.prepare(l));
     }
     try {
@@ -220,10 +276,13 @@ public final class WasmHost implements AutoCloseable {
       plugin.close();
       throw new FilterConfigException(message(pc.name(), "starting its VMs failed: " + e), e);
     }
+    // Every loop already had a VM of this key: the canary VM was not needed.
+    plugin.dropSpare();
     unclosed.add(plugin);
     plugin.closedFuture().whenComplete((v, e) -> unclosed.remove(plugin));
-    LOG.log(System.Logger.Level.INFO, "wasm plugin {0} ready on {1} worker loops (code from {2})",
-        pc.name(), loops.all().size(), config.codeSource());
+    LOG.log(System.Logger.Level.INFO, "wasm plugin {0} ready on {1} (code from {2})",
+        pc.name(), on.size() == 1 && on.getFirst() instanceof ServiceLoop ? "the service thread"
+            : on.size() + " worker loops", config.codeSource());
     return plugin;
   }
 
@@ -328,6 +387,14 @@ public final class WasmHost implements AutoCloseable {
     }
     if (r != null) {
       r.close();
+    }
+    ServiceLoop sl;
+    synchronized (this) {
+      sl = serviceLoop;
+      serviceLoop = null;
+    }
+    if (sl != null) {
+      sl.close();
     }
   }
 }

@@ -75,7 +75,7 @@ final class BufferFunctions extends AbiFunctions {
         return new Bytes(instance.plugin().config().vmConfiguration());
       }
       case PLUGIN_CONFIGURATION -> {
-        return root != null && root.inConfigure() ? new Bytes(instance.plugin().config().pluginConfiguration()) : null;
+        return root != null && root.inConfigure() ? new Bytes(root.plugin().config().pluginConfiguration()) : null;
       }
       case CALL_DATA -> {
         return root == null || root.foreignFunctionArgs() == null ? null : new Bytes(root.foreignFunctionArgs());

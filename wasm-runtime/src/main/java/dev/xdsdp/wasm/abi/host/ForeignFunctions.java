@@ -4,6 +4,7 @@ import com.google.protobuf.CodedInputStream;
 import dev.xdsdp.api.stream.StreamInfo;
 import dev.xdsdp.wasm.abi.WasmResult;
 import dev.xdsdp.wasm.context.ContextBase;
+import dev.xdsdp.wasm.context.HttpStreamHost;
 import dev.xdsdp.wasm.context.StreamContext;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -64,7 +65,11 @@ public final class ForeignFunctions {
     b.add("compress", (caller, args) -> compress(args));
     b.add("uncompress", (caller, args) -> uncompress(args));
     b.add("clear_route_cache", (caller, args) -> {
-      stream(caller).host().clearRouteCache();
+      HttpStreamHost h = stream(caller).httpHost();
+      if (h == null) {
+        throw new ForeignFunctionException(WasmResult.NOT_FOUND, "needs an HTTP stream context");
+      }
+      h.clearRouteCache();
       return new byte[0];
     });
     b.add("set_envoy_filter_state", ForeignFunctions::setEnvoyFilterState);

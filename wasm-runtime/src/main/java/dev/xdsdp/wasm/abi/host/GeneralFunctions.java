@@ -36,12 +36,12 @@ final class GeneralFunctions extends AbiFunctions {
       return code(WasmResult.BAD_ARGUMENT);
     }
     String message = string(ptr, len);
-    instance.plugin().log().log(l, message);
+    instance.effectivePlugin().log().log(l, message);
     return OK;
   }
 
   private long getLogLevel(long ptr) {
-    memory.writeI32(u32(ptr), instance.plugin().log().level().ordinal());
+    memory.writeI32(u32(ptr), instance.effectivePlugin().log().level().ordinal());
     return OK;
   }
 
@@ -84,7 +84,7 @@ final class GeneralFunctions extends AbiFunctions {
     RootContext root = root();
     byte[] data;
     if (root != null && root.inConfigure()) {
-      data = instance.plugin().config().pluginConfiguration();
+      data = root.plugin().config().pluginConfiguration();
     } else {
       data = instance.plugin().config().vmConfiguration();
     }

@@ -4,8 +4,9 @@ import dev.xdsdp.api.http.HeaderMap;
 import dev.xdsdp.wasm.abi.MapType;
 import dev.xdsdp.wasm.abi.WasmResult;
 import dev.xdsdp.wasm.abi.memory.PairsCodec;
+import dev.xdsdp.wasm.context.ContextBase;
+import dev.xdsdp.wasm.context.HeaderHost;
 import dev.xdsdp.wasm.context.RootContext;
-import dev.xdsdp.wasm.context.StreamContext;
 import dev.xdsdp.wasm.context.WasmInstance;
 import dev.xdsdp.wasm.module.AbiVersion;
 import java.util.List;
@@ -47,12 +48,13 @@ final class HeaderMapFunctions extends AbiFunctions {
       return null;
     }
     if (type.isStream()) {
-      StreamContext s = stream();
-      if (s == null) {
+      ContextBase c = effective();
+      HeaderHost h = c == null ? null : c.headerHost();
+      if (h == null) {
         return ABSENT;
       }
-      boolean logPhase = s.accessLogPhase();
-      HeaderMap m = s.host().headerMap(type, forWrite && !logPhase);
+      boolean logPhase = c.accessLogPhase();
+      HeaderMap m = h.headerMap(type, forWrite && !logPhase);
       return new Target(m, !logPhase);
     }
     RootContext root = root();
@@ -71,8 +73,8 @@ final class HeaderMapFunctions extends AbiFunctions {
   }
 
   private long missingMap() {
-    StreamContext s = stream();
-    return code(s != null && s.accessLogPhase() ? WasmResult.NOT_FOUND : WasmResult.BAD_ARGUMENT);
+    ContextBase c = effective();
+    return code(c != null && c.accessLogPhase() ? WasmResult.NOT_FOUND : WasmResult.BAD_ARGUMENT);
   }
 
   private long getPairs(long type, long ptrPtr, long sizePtr) {
@@ -120,8 +122,8 @@ final class HeaderMapFunctions extends AbiFunctions {
     String key = string(keyPtr, keyLen);
     boolean v01 = instance.version() == AbiVersion.V0_1_0;
     if (t.map() == null) {
-      StreamContext s = stream();
-      if (s != null && s.accessLogPhase() && v01) {
+      ContextBase c = effective();
+      if (c != null && c.accessLogPhase() && v01) {
         memory.copyOut(new byte[0], u32(valPtrPtr), u32(valLenPtr));
         return OK;
       }

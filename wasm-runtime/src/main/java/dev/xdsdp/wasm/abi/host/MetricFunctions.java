@@ -46,7 +46,7 @@ final class MetricFunctions extends AbiFunctions {
       return code(WasmResult.BAD_ARGUMENT);
     }
     memory.check(u32(idPtr), 4);
-    var scope = instance.plugin().customMetrics();
+    var scope = instance.effectivePlugin().customMetrics();
     int id;
     switch (type) {
       case COUNTER -> {

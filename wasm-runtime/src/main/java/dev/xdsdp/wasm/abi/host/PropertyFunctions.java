@@ -48,7 +48,7 @@ final class PropertyFunctions extends AbiFunctions {
     if (ctx == null) {
       return code(WasmResult.NOT_FOUND);
     }
-    byte[] value = PropertyResolver.resolve(ctx, instance.plugin(), path);
+    byte[] value = PropertyResolver.resolve(ctx, instance.pluginOf(ctx), path);
     if (value == null) {
       return code(WasmResult.NOT_FOUND);
     }

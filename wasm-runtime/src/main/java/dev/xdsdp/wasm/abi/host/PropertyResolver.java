@@ -13,7 +13,7 @@ import dev.xdsdp.wasm.abi.MapType;
 import dev.xdsdp.wasm.abi.memory.PairsCodec;
 import dev.xdsdp.wasm.context.ContextBase;
 import dev.xdsdp.wasm.context.PluginServices;
-import dev.xdsdp.wasm.context.StreamContext;
+import dev.xdsdp.wasm.context.HeaderHost;
 import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import java.nio.ByteBuffer;
@@ -46,7 +46,7 @@ final class PropertyResolver {
       return fromHost;
     }
     StreamInfo info = ctx.propertyHost().streamInfo();
-    StreamContext stream = ctx instanceof StreamContext s ? s : null;
+    HeaderHost stream = ctx.headerHost();
     String top = path.getFirst();
     List<String> rest = path.subList(1, path.size());
     Object value =
@@ -90,11 +90,11 @@ final class PropertyResolver {
     };
   }
 
-  private static HeaderMap headers(StreamContext stream, MapType type) {
-    return stream == null ? null : stream.host().headerMap(type, false);
+  private static HeaderMap headers(HeaderHost stream, MapType type) {
+    return stream == null ? null : stream.headerMap(type, false);
   }
 
-  private static Object request(StreamContext stream, StreamInfo info, List<String> rest) {
+  private static Object request(HeaderHost stream, StreamInfo info, List<String> rest) {
     HeaderMap h = headers(stream, MapType.HTTP_REQUEST_HEADERS);
     if (h == null && info != null) {
       h = info.requestHeaders();
@@ -174,7 +174,7 @@ final class PropertyResolver {
     return values.isEmpty() ? null : String.join(",", values);
   }
 
-  private static Object response(StreamContext stream, StreamInfo info, List<String> rest) {
+  private static Object response(HeaderHost stream, StreamInfo info, List<String> rest) {
     HeaderMap h = headers(stream, MapType.HTTP_RESPONSE_HEADERS);
     if (h == null && info != null) {
       h = info.responseHeaders();

@@ -1,6 +1,7 @@
 package dev.xdsdp.wasm.abi.host;
 
 import dev.xdsdp.wasm.abi.WasmResult;
+import dev.xdsdp.wasm.context.RootContext;
 import dev.xdsdp.wasm.context.WasmInstance;
 import dev.xdsdp.wasm.shared.SharedQueueRegistry;
 
@@ -9,6 +10,8 @@ import dev.xdsdp.wasm.shared.SharedQueueRegistry;
  * which gets {@code proxy_on_queue_ready} on its own loop after every enqueue.
  */
 final class SharedQueueFunctions extends AbiFunctions {
+
+  private static final System.Logger LOG = System.getLogger("wasm");
 
   SharedQueueFunctions(WasmInstance instance) {
     super(instance);
@@ -27,12 +30,23 @@ final class SharedQueueFunctions extends AbiFunctions {
   }
 
   private long register(long namePtr, long nameLen, long idPtr) {
-    if (root() == null) {
+    RootContext root = root();
+    if (root == null) {
       return code(WasmResult.BAD_ARGUMENT);
     }
     String name = string(namePtr, nameLen);
     memory.check(u32(idPtr), 4);
-    int id = queues().register(instance.plugin().config().vmId(), name, instance.queueOwner());
+    String vmId = instance.plugin().config().vmId();
+    String plugin = root.plugin().config().name();
+    // The registering root (of the stream's root when a stream registers) gets proxy_on_queue_ready.
+    int id = queues().register(vmId, name, root.queueOwner());
+    if (instance.exports().onQueueReady == null && queues().firstTime("no_ready|" + vmId + "|" + name + "|" + plugin)) {
+      // Envoy accepts this: the queue works, but nothing tells the owner an item arrived.
+      LOG.log(System.Logger.Level.WARNING, "wasm plugin " + plugin
+          + " registered shared queue '" + name + "' (vm_id '" + vmId + "') but does not export"
+          + " proxy_on_queue_ready: items enqueued there are never announced to it"
+          + (instance.exports().onTick != null ? " (it can still dequeue them from proxy_on_tick)" : " and pile up"));
+    }
     memory.writeI32(u32(idPtr), id);
     return OK;
   }

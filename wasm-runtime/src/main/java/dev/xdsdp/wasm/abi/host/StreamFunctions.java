@@ -33,6 +33,11 @@ final class StreamFunctions extends AbiFunctions {
     r.env("proxy_send_local_response", a -> sendLocalResponse(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]));
   }
 
+  /**
+   * Envoy's {@code Context::continueStream}: an HTTP stream resumes its request or response; a TCP
+   * connection resumes its downstream reads; resuming the upstream direction is
+   * {@code UNIMPLEMENTED} in Envoy. Each stream ignores the other kind's directions.
+   */
   private long continueStream(StreamType type) {
     if (type == null) {
       return code(WasmResult.BAD_ARGUMENT);
@@ -41,13 +46,24 @@ final class StreamFunctions extends AbiFunctions {
     if (s == null) {
       return code(WasmResult.NOT_FOUND);
     }
+    if (s.networkHost() != null) {
+      return switch (type) {
+        case DOWNSTREAM -> {
+          instance.defer(() -> s.host().continueStream(type));
+          yield OK;
+        }
+        case UPSTREAM -> code(WasmResult.UNIMPLEMENTED);
+        default -> OK;
+      };
+    }
     if (type == StreamType.DOWNSTREAM || type == StreamType.UPSTREAM) {
-      return code(WasmResult.UNIMPLEMENTED); // no TCP (network filter) streams in this host
+      return code(WasmResult.UNIMPLEMENTED); // an HTTP stream has no TCP directions
     }
     instance.defer(() -> s.host().continueStream(type));
     return OK;
   }
 
+  /** Envoy's {@code Context::closeStream}: a TCP connection closes for either direction. */
   private long closeStream(StreamType type) {
     if (type == null) {
       return code(WasmResult.BAD_ARGUMENT);
@@ -55,6 +71,12 @@ final class StreamFunctions extends AbiFunctions {
     StreamContext s = stream();
     if (s == null) {
       return code(WasmResult.NOT_FOUND);
+    }
+    if (s.networkHost() != null) {
+      if (type == StreamType.DOWNSTREAM || type == StreamType.UPSTREAM) {
+        instance.defer(() -> s.host().closeStream(type));
+      }
+      return OK;
     }
     if (type == StreamType.DOWNSTREAM || type == StreamType.UPSTREAM) {
       return code(WasmResult.UNIMPLEMENTED);
@@ -65,17 +87,17 @@ final class StreamFunctions extends AbiFunctions {
 
   private long clearRouteCache() {
     StreamContext s = stream();
-    if (s == null) {
+    if (s == null || s.httpHost() == null) {
       return code(WasmResult.NOT_FOUND);
     }
-    s.host().clearRouteCache();
+    s.httpHost().clearRouteCache();
     return OK;
   }
 
   private long sendLocalResponse(
       long status, long detailsPtr, long detailsLen, long bodyPtr, long bodyLen, long hdrPtr, long hdrLen, long grpc) {
     StreamContext s = stream();
-    if (s == null) {
+    if (s == null || s.httpHost() == null) {
       return code(WasmResult.NOT_FOUND);
     }
     String details = string(detailsPtr, detailsLen);
@@ -98,7 +120,7 @@ final class StreamFunctions extends AbiFunctions {
     LocalReply reply =
         new LocalReply(code, new String(body, StandardCharsets.UTF_8), headers, cleanDetails, grpcStatus);
     s.markLocalReplySent();
-    instance.defer(() -> s.host().sendLocalResponse(reply));
+    instance.defer(() -> s.httpHost().sendLocalResponse(reply));
     return OK;
   }
 }

@@ -107,7 +107,7 @@ public final class WasiFunctions {
       text = text.substring(0, text.length() - 1);
     }
     if (!text.isEmpty()) {
-      instance.plugin().log().log(fd == 1 ? LogLevel.INFO : LogLevel.ERROR, text);
+      instance.effectivePlugin().log().log(fd == 1 ? LogLevel.INFO : LogLevel.ERROR, text);
     }
     return WasiErrno.SUCCESS;
   }

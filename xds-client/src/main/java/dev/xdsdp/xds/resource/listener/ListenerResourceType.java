@@ -10,6 +10,7 @@ import dev.xdsdp.api.filter.FactoryContext;
 import dev.xdsdp.api.filter.FilterConfigException;
 import dev.xdsdp.api.filter.FilterFactory;
 import dev.xdsdp.api.filter.HttpFilterFactory;
+import dev.xdsdp.api.network.NetworkFilterConfigFactory;
 import dev.xdsdp.xds.resource.CidrRange;
 import dev.xdsdp.xds.resource.ConfigIssues;
 import dev.xdsdp.xds.resource.FieldPath;
@@ -26,6 +27,7 @@ import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -39,6 +41,9 @@ public final class ListenerResourceType {
   public static final String HCM_TYPE_URL =
       "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager";
   public static final String HCM_NAME = "envoy.filters.network.http_connection_manager";
+  public static final String TCP_PROXY_TYPE_URL =
+      "type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy";
+  public static final String TCP_PROXY_NAME = "envoy.filters.network.tcp_proxy";
 
   // Fields with their own, more specific report (listener_filters, upgrade_configs, scoped_routes)
   // are listed as handled so that each problem is reported once.
@@ -59,6 +64,9 @@ public final class ListenerResourceType {
       "strip_matching_host_port", "strip_any_host_port", "proxy_100_continue", "forward_client_cert_details",
       "set_current_client_cert_details", "path_with_escaped_slashes_action", "request_id_extension",
       "add_user_agent", "stream_error_on_invalid_http_message", "upgrade_configs", "scoped_routes");
+  private static final Set<String> TCP_PROXY_FIELDS = Set.of(
+      "stat_prefix", "cluster", "weighted_clusters", "idle_timeout", "access_log", "max_connect_attempts",
+      "max_downstream_connection_duration");
   private static final Set<String> HTTP1_FIELDS = Set.of("accept_http_10", "default_host_for_http_10", "allow_absolute_url");
   private static final Set<String> HTTP2_FIELDS = Set.of(
       "max_concurrent_streams", "initial_stream_window_size", "initial_connection_window_size", "allow_connect",
@@ -107,10 +115,35 @@ public final class ListenerResourceType {
     FilterChainConfig defaultChain = l.hasDefaultFilterChain()
         ? parseFilterChain(l.getDefaultFilterChain(), ctx, root.field("default_filter_chain"), name)
         : null;
+    checkOneKind(chains, defaultChain, name);
     return new ListenerConfig(
         name, address, statPrefix, chains, defaultChain, l.getTrafficDirection().name(),
         ProtoValues.uint32(l.hasPerConnectionBufferLimitBytes(), l.getPerConnectionBufferLimitBytes(), 1024 * 1024),
         !l.hasBindToPort() || l.getBindToPort().getValue(), l);
+  }
+
+  /**
+   * Envoy lets one listener mix HTTP and TCP chains; here an HTTP listener is a Vert.x HTTP server
+   * and a TCP one a raw socket server, chosen per listener, so every chain must end the same way.
+   */
+  private static void checkOneKind(List<FilterChainConfig> chains, FilterChainConfig defaultChain, String resource)
+      throws ResourceInvalidException {
+    List<FilterChainConfig> all = new ArrayList<>(chains);
+    if (defaultChain != null) {
+      all.add(defaultChain);
+    }
+    FilterChainConfig first = all.getFirst();
+    for (int i = 1; i < all.size(); i++) {
+      FilterChainConfig fc = all.get(i);
+      if (fc.isHttp() != first.isHttp()) {
+        FieldPath where = i < chains.size() ? FieldPath.ROOT.field("filter_chains").index(i)
+            : FieldPath.ROOT.field("default_filter_chain");
+        throw new ResourceInvalidException(resource, where.prefix() + "this chain ends in "
+            + (fc.isHttp() ? HCM_NAME : TCP_PROXY_NAME) + " but filter_chains[0] ends in "
+            + (first.isHttp() ? HCM_NAME : TCP_PROXY_NAME) + ": a listener mixing HTTP and TCP proxy filter chains"
+            + " is not supported; use one listener for each");
+      }
+    }
   }
 
   static FilterChainConfig parseFilterChain(FilterChain fc, ParseContext ctx, FieldPath p, String resource)
@@ -129,29 +162,126 @@ public final class ListenerResourceType {
       throw new ResourceInvalidException(resource, p.field("filters").prefix() + "a filter chain needs at least one network filter");
     }
     HcmConfig hcm = null;
+    TcpProxyConfig tcpProxy = null;
+    List<NetworkFilterConfig> networkFilters = new ArrayList<>();
     for (int i = 0; i < fc.getFiltersCount(); i++) {
       Filter f = fc.getFilters(i);
       FieldPath fp = p.field("filters").index(i);
+      boolean last = i == fc.getFiltersCount() - 1;
+      if (f.hasConfigDiscovery()) {
+        throw new ResourceInvalidException(resource, fp.field("config_discovery").prefix()
+            + "network filter configs from ECDS are not supported");
+      }
       Any any = f.hasTypedConfig() ? ctx.normalize(f.getTypedConfig()) : null;
       boolean isHcm = any != null ? any.getTypeUrl().equals(HCM_TYPE_URL) : f.getName().equals(HCM_NAME);
-      if (!isHcm) {
+      boolean isTcp = any != null ? any.getTypeUrl().equals(TCP_PROXY_TYPE_URL) : f.getName().equals(TCP_PROXY_NAME);
+      if (isHcm || isTcp) {
+        if (!last) {
+          throw new ResourceInvalidException(resource, fp.prefix() + "Error: terminal filter named " + f.getName()
+              + " of type " + (isHcm ? HCM_NAME : TCP_PROXY_NAME) + " must be the last filter in a network filter chain.");
+        }
+        if (isHcm) {
+          if (!networkFilters.isEmpty()) {
+            throw new ResourceInvalidException(resource, p.field("filters").index(0).prefix() + "network filter "
+                + networkFilters.getFirst().name() + " in front of " + HCM_NAME + " is not supported: this data plane"
+                + " parses HTTP before any network filter could see the bytes (network filters work in front of "
+                + TCP_PROXY_NAME + ")");
+          }
+          HttpConnectionManager proto;
+          try {
+            proto = any == null ? HttpConnectionManager.getDefaultInstance() : any.unpack(HttpConnectionManager.class);
+          } catch (InvalidProtocolBufferException e) {
+            throw new ResourceInvalidException(resource, fp.field("typed_config").prefix() + e.getMessage());
+          }
+          hcm = parseHcm(proto, ctx, fp.field("typed_config"), resource);
+        } else {
+          TcpProxy proto;
+          try {
+            proto = any == null ? TcpProxy.getDefaultInstance() : any.unpack(TcpProxy.class);
+          } catch (InvalidProtocolBufferException e) {
+            throw new ResourceInvalidException(resource, fp.field("typed_config").prefix() + e.getMessage());
+          }
+          tcpProxy = parseTcpProxy(proto, ctx, fp.field("typed_config"), resource);
+        }
+        continue;
+      }
+      NetworkFilterConfigFactory factory = any != null
+          ? ctx.registry().networkFilterByTypeUrl(any.getTypeUrl()).orElse(null)
+          : ctx.registry().networkFilterByName(f.getName()).orElse(null);
+      if (factory == null) {
         String type = any == null ? "" : any.getTypeUrl().substring(any.getTypeUrl().lastIndexOf('/') + 1);
+        List<String> supported = new ArrayList<>(List.of(HCM_NAME, TCP_PROXY_NAME));
+        supported.addAll(ctx.registry().networkFilterNames());
         throw new ResourceInvalidException(resource, fp.prefix() + "Didn't find a registered implementation for '"
-            + f.getName() + "' with type URL: '" + type + "' (supported network filters: " + HCM_NAME + ")");
+            + f.getName() + "' with type URL: '" + type + "' (supported network filters: "
+            + String.join(", ", supported) + ")");
       }
-      if (i != fc.getFiltersCount() - 1) {
-        throw new ResourceInvalidException(resource, fp.prefix() + "Error: terminal filter named " + f.getName()
-            + " of type " + HCM_NAME + " must be the last filter in a network filter chain.");
+      if (last) {
+        throw new ResourceInvalidException(resource, fp.prefix() + "Error: non-terminal filter named " + f.getName()
+            + " of type " + factory.name() + " is the last filter in a network filter chain.");
       }
-      HttpConnectionManager proto;
+      Any config = any != null ? any
+          : Any.newBuilder().setTypeUrl(factory.configTypeUrls().iterator().next()).build();
+      FactoryContext fctx = ctx.factoryContext(resource, ctx.statsRoot());
       try {
-        proto = any == null ? HttpConnectionManager.getDefaultInstance() : any.unpack(HttpConnectionManager.class);
-      } catch (InvalidProtocolBufferException e) {
-        throw new ResourceInvalidException(resource, fp.field("typed_config").prefix() + e.getMessage());
+        networkFilters.add(new NetworkFilterConfig(f.getName(), config.getTypeUrl(),
+            factory.createFilterFactory(config, fctx)));
+      } catch (FilterConfigException e) {
+        throw new ResourceInvalidException(resource, fp.field("typed_config").prefix() + e.getMessage(), e);
       }
-      hcm = parseHcm(proto, ctx, fp.field("typed_config"), resource);
     }
-    return new FilterChainConfig(fc.getName(), match, hcm);
+    return new FilterChainConfig(fc.getName(), match, networkFilters, hcm, tcpProxy);
+  }
+
+  /** Parses a TCP proxy config found at {@code p} inside {@code resource}. */
+  public static TcpProxyConfig parseTcpProxy(TcpProxy t, ParseContext ctx, FieldPath p, String resource)
+      throws ResourceInvalidException {
+    ctx.issues().checkFields(t, p, TCP_PROXY_FIELDS);
+    if (t.getStatPrefix().isEmpty()) {
+      throw new ResourceInvalidException(resource, p.field("stat_prefix").prefix() + "must not be empty");
+    }
+    String cluster = null;
+    List<TcpProxyConfig.ClusterWeight> weights = new ArrayList<>();
+    switch (t.getClusterSpecifierCase()) {
+      case CLUSTER -> {
+        cluster = t.getCluster();
+        if (cluster.isEmpty()) {
+          throw new ResourceInvalidException(resource, p.field("cluster").prefix() + "must not be empty");
+        }
+      }
+      case WEIGHTED_CLUSTERS -> {
+        FieldPath wp = p.field("weighted_clusters").field("clusters");
+        var list = t.getWeightedClusters().getClustersList();
+        if (list.isEmpty()) {
+          throw new ResourceInvalidException(resource, wp.prefix() + "must have at least 1 item");
+        }
+        for (int i = 0; i < list.size(); i++) {
+          var cw = list.get(i);
+          if (cw.getName().isEmpty()) {
+            throw new ResourceInvalidException(resource, wp.index(i).field("name").prefix() + "must not be empty");
+          }
+          if (cw.getWeight() < 1) {
+            throw new ResourceInvalidException(resource, wp.index(i).field("weight").prefix() + "must be at least 1");
+          }
+          if (cw.hasMetadataMatch()) {
+            ctx.issues().unsupported(wp.index(i).field("metadata_match"), "subset load balancing is not supported");
+          }
+          weights.add(new TcpProxyConfig.ClusterWeight(cw.getName(), ProtoValues.uint32(cw.getWeight())));
+        }
+      }
+      case CLUSTERSPECIFIER_NOT_SET -> throw new ResourceInvalidException(resource, p.prefix()
+          + "a TCP proxy needs cluster or weighted_clusters");
+    }
+    int attempts = ProtoValues.uint32(t.hasMaxConnectAttempts(), t.getMaxConnectAttempts(), 1);
+    if (attempts < 1) {
+      throw new ResourceInvalidException(resource, p.field("max_connect_attempts").prefix() + "must be at least 1");
+    }
+    var statsScope = ctx.statsRoot().scope("tcp").scope(t.getStatPrefix());
+    FactoryContext fctx = ctx.factoryContext(resource, statsScope);
+    List<AccessLogger> accessLogs = parseAccessLogs(t.getAccessLogList(), ctx, fctx, p.field("access_log"), resource);
+    return new TcpProxyConfig(t.getStatPrefix(), cluster, weights,
+        duration(t.hasIdleTimeout(), t.getIdleTimeout(), Duration.ofHours(1)), accessLogs, attempts,
+        duration(t.hasMaxDownstreamConnectionDuration(), t.getMaxDownstreamConnectionDuration(), Duration.ZERO));
   }
 
   static FilterChainMatchConfig parseMatch(FilterChainMatch m, ParseContext ctx, FieldPath p, String resource)

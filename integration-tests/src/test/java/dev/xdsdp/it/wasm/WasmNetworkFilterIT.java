@@ -1,0 +1,130 @@
+package dev.xdsdp.it.wasm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.xdsdp.it.support.Dataplane;
+import dev.xdsdp.it.support.TcpClient;
+import dev.xdsdp.it.support.TcpEcho;
+import dev.xdsdp.wasm.shared.SharedDataStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code envoy.filters.network.wasm} in front of {@code tcp_proxy}, through real sockets to a real
+ * TCP echo server, with {@code tcp_filter.wasm}: bytes rewritten both ways and counted, pausing
+ * until enough bytes arrived, closing the connection from the module, connection properties, the
+ * close callbacks and the failure policies.
+ */
+class WasmNetworkFilterIT {
+
+  static TcpEcho echo;
+  static Dataplane dp;
+  static Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    echo = TcpEcho.start("");
+    dir = Files.createTempDirectory("wasm-net");
+    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/wasm-network.yaml"));
+    dp = Dataplane.start(yaml, Map.of("ECHO", echo.port(), "MODULE", Modules.file(dir, Modules.TCP_FILTER)));
+  }
+
+  @AfterAll
+  static void stop() {
+    dp.close();
+    echo.close();
+  }
+
+  static String shared(String vmId, String key) {
+    SharedDataStore.Value v = dp.server().wasmHost().runtime().sharedData().get(vmId, key);
+    return v == null ? null : new String(v.data(), StandardCharsets.UTF_8);
+  }
+
+  static void await(BooleanSupplier condition, String what) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void bytesAreRewrittenBothWaysCountedAndTheConnectionIsSeen() throws Exception {
+    long echoed = echo.bytes.get();
+    int clientPort;
+    try (TcpClient c = new TcpClient(dp.port("upper"))) {
+      clientPort = c.localPort();
+      // Upper-cased on the way up (the echo server sees HELLO), tagged on the way back.
+      assertEquals("[w]HELLO", c.roundTrip("hello", "[w]HELLO"));
+      assertEquals("[w]WORLD", c.roundTrip("world", "[w]WORLD"));
+    }
+    assertEquals(10, echo.bytes.get() - echoed);
+    await(() -> "1".equals(shared("upper", "closed")), "the context to end (on_log)");
+    assertEquals("1", shared("upper", "connections"));
+    assertEquals("10", shared("upper", "down_bytes"));
+    assertEquals("16", shared("upper", "up_bytes"));
+    assertEquals("127.0.0.1:" + clientPort, shared("upper", "conn_source"));
+    assertEquals(String.valueOf(dp.port("upper")), shared("upper", "conn_port"));
+    assertTrue(Long.parseLong(shared("upper", "conn_id")) > 0);
+    assertEquals("127.0.0.1:" + echo.port(), shared("upper", "last_upstream"));
+    // The client closed: end of stream downstream, then the close with peer REMOTE (2).
+    assertEquals("1", shared("upper", "eos_down"));
+    assertEquals("2", shared("upper", "down_close_peer"));
+    // A module-defined metric lives in the root scope, shared by every plugin that defines it (as in Envoy).
+    assertTrue(dp.stat("tcp_filter_bytes") >= 26);
+    assertTrue(dp.stat("wasm.upper.vm_calls") >= 6);
+  }
+
+  @Test
+  void aPausedFilterSeesEverythingSinceOnItsNextCall() throws Exception {
+    try (TcpClient c = new TcpClient(dp.port("hold"))) {
+      c.send("abc");
+      await(() -> "1".equals(shared("hold", "down_calls")), "the first data callback");
+      c.send("defghijk");
+      assertEquals("abcdefghijk", c.read(11));
+    }
+    await(() -> "1".equals(shared("hold", "closed")), "the context to end");
+    assertEquals("11", shared("hold", "down_bytes"), "passed on once, all eleven bytes together");
+  }
+
+  @Test
+  void theModuleClosesTheConnection() throws Exception {
+    long echoed = echo.bytes.get();
+    try (TcpClient c = new TcpClient(dp.port("hold"))) {
+      c.send("please QUIT now");
+      assertTrue(c.closedByPeer(5000));
+    }
+    assertEquals(echoed, echo.bytes.get(), "nothing reached the upstream");
+  }
+
+  @Test
+  void aTrapClosesTheConnectionWhenFailClosed() throws Exception {
+    try (TcpClient c = new TcpClient(dp.port("closed"))) {
+      assertTrue(c.roundTrip("fine", "fine").equals("fine"));
+      c.send("BOOM");
+      assertTrue(c.closedByPeer(5000), "fail closed: the connection is closed");
+    }
+    await(() -> dp.stat("wasm.trap_closed.vm_fail_closed") >= 1, "the fail-closed stat");
+    assertTrue(dp.stat("wasm.trap_closed.vm_failed") >= 1);
+  }
+
+  @Test
+  void aTrapLetsBytesThroughWhenFailOpen() throws Exception {
+    try (TcpClient c = new TcpClient(dp.port("open"))) {
+      assertEquals("UP", c.roundTrip("up", "UP"));
+      assertEquals("boom BOOM", c.roundTrip("boom BOOM", "boom BOOM"), "the trapping chunk goes on unchanged");
+      assertEquals("after", c.roundTrip("after", "after"), "the filter no longer touches the bytes");
+    }
+    await(() -> dp.stat("wasm.trap_open.vm_fail_open") >= 1, "the fail-open stat");
+  }
+}
