@@ -27,6 +27,22 @@ final class Corpus {
 
   private Corpus() {}
 
+  /**
+   * Lays out {@link #SCRATCH} as the corpus expects it: every test class that loads corpus files
+   * calls this first, so none depends on another having run (a fresh machine has no /tmp files).
+   */
+  static void prepareScratch() throws IOException {
+    // valid/routing/actions.yaml serves this file as a direct response body.
+    Files.createDirectories(SCRATCH);
+    Files.writeString(SCRATCH.resolve("maintenance.html"),
+        "<html><body>Down for maintenance</body></html>\n", StandardCharsets.UTF_8);
+    // invalid/ files rely on these being absent.
+    Files.deleteIfExists(SCRATCH.resolve("does-not-exist.html"));
+    if (Files.exists(SCRATCH.resolve("no-such-directory"))) {
+      throw new IllegalStateException(SCRATCH.resolve("no-such-directory") + " must not exist");
+    }
+  }
+
   static Path root() {
     URL url = Corpus.class.getResource("/envoy-configs");
     if (url == null) {

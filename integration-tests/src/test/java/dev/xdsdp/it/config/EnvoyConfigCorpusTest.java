@@ -1,11 +1,9 @@
 package dev.xdsdp.it.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,13 +25,7 @@ class EnvoyConfigCorpusTest {
 
   @BeforeAll
   static void scratchFiles() throws IOException {
-    // valid/routing/actions.yaml serves this file as a direct response body.
-    Files.createDirectories(Corpus.SCRATCH);
-    Files.writeString(Corpus.SCRATCH.resolve("maintenance.html"),
-        "<html><body>Down for maintenance</body></html>\n", StandardCharsets.UTF_8);
-    // invalid/ files rely on these being absent.
-    Files.deleteIfExists(Corpus.SCRATCH.resolve("does-not-exist.html"));
-    assertFalse(Files.exists(Corpus.SCRATCH.resolve("no-such-directory")));
+    Corpus.prepareScratch();
   }
 
   static Stream<Arguments> valid() {

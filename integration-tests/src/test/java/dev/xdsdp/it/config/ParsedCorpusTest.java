@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -31,6 +32,11 @@ import org.junit.jupiter.api.Test;
  * parts {@code Main} uses: what validation accepts must also mean what the config says.
  */
 class ParsedCorpusTest {
+
+  @BeforeAll
+  static void scratchFiles() throws java.io.IOException {
+    Corpus.prepareScratch();
+  }
 
   /** {@code valid/<name>} parsed; fails the test on any error or unsupported setting. */
   static StaticResources parse(String name) throws Exception {
