@@ -46,13 +46,13 @@ bench_cleanup() {
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The whole script stops itself after BENCH_MAX_SECONDS.
+# The whole script stops itself after BENCH_MAX_SECONDS. The watchdog runs in a session of its
+# own with no inherited output, so a pipe reading the script's output ends when the script does.
 bench_arm_deadline() {
-  local self=$$
-  ( sleep "$BENCH_MAX_SECONDS"; echo "error: $BENCH_NAME exceeded BENCH_MAX_SECONDS=$BENCH_MAX_SECONDS" >&2
-    kill -TERM "$self" 2>/dev/null ) &
+  setsid bash -c "sleep $BENCH_MAX_SECONDS; kill -USR1 $$" >/dev/null 2>&1 </dev/null &
   BENCH_PIDS+=("$!")
 }
+trap 'echo "error: $BENCH_NAME exceeded BENCH_MAX_SECONDS=$BENCH_MAX_SECONDS" >&2; exit 124' USR1
 
 # bench_require CMD...: installs the Debian package of each missing command (as root), or stops.
 bench_require() {
