@@ -47,9 +47,15 @@ trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
 # The whole script stops itself after BENCH_MAX_SECONDS.
+# The watcher's sleep gets no stdout/stderr and is killed with the watcher: an orphaned sleep that
+# inherited them would hold a pipe open (`script | tee`) for BENCH_MAX_SECONDS after the script ends.
 bench_arm_deadline() {
   local self=$$
-  ( sleep "$BENCH_MAX_SECONDS"; echo "error: $BENCH_NAME exceeded BENCH_MAX_SECONDS=$BENCH_MAX_SECONDS" >&2
+  ( sleep "$BENCH_MAX_SECONDS" </dev/null >/dev/null 2>&1 &
+    naptime=$!
+    trap 'kill "$naptime" 2>/dev/null; exit 0' TERM INT
+    wait "$naptime" || exit 0
+    echo "error: $BENCH_NAME exceeded BENCH_MAX_SECONDS=$BENCH_MAX_SECONDS" >&2
     kill -TERM "$self" 2>/dev/null ) &
   BENCH_PIDS+=("$!")
 }
