@@ -173,6 +173,36 @@ class EcdsIT {
     assertEquals("v1", awaitVersion("v1"));
   }
 
+  /**
+   * A config the control plane deletes (delta: removed_resources) is dropped as in Envoy: streams
+   * fall back to the {@code default_config} when there is one, else answer 500 with NFCF.
+   */
+  @ParameterizedTest(name = "default={0}")
+  @ValueSource(booleans = {false, true})
+  void aDeletedConfigFallsBackToTheDefaultOrToNfcf(boolean withDefaultConfig) throws Exception {
+    HttpFilter filter = discoveredFilter("tagger", 0, TYPE);
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0, withDefaultConfig ? withDefault(filter, false) : filter)),
+        List.of(route("r", "ca")));
+    cp.setExtensionConfigs("e1", List.of(tagger("v1")));
+    dp = Dataplane.start(bootstrap(cp, true, 0));
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    assertEquals("v1", upstreamHeader(get(uri()), "x-version"));
+    cp.setExtensionConfigs("e2", List.of());
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    HttpResponse<String> r = get(uri());
+    while (r.statusCode() == 200 && "v1".equals(upstreamHeader(r, "x-version")) && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      r = get(uri());
+    }
+    if (withDefaultConfig) {
+      assertEquals(200, r.statusCode());
+      assertEquals("default", upstreamHeader(r, "x-version"));
+    } else {
+      assertEquals(500, r.statusCode());
+    }
+  }
+
   /** {@code filter} with {@code default_config} (a tagger adding x-version: default). */
   static HttpFilter withDefault(HttpFilter filter, boolean withoutWarming) {
     HttpFilter.Builder b = filter.toBuilder();
