@@ -216,4 +216,13 @@ class RoutingIT {
     assertEquals("1.2.3.4", upstreamHeader(internal, "x-envoy-external-address"));
     assertEquals("true", upstreamHeader(internal, "x-envoy-internal"));
   }
+
+  @Test
+  void internalAddressConfigWithoutCidrRangesKeepsTheDefaultRanges() throws Exception {
+    HttpResponse<String> r = get(dp.uri("default-ranges", "/x"), "x-envoy-retry-on", "5xx",
+        "x-envoy-external-address", "1.2.3.4");
+    assertEquals("true", upstreamHeader(r, "x-envoy-internal"));
+    assertEquals("5xx", upstreamHeader(r, "x-envoy-retry-on"));
+    assertEquals("1.2.3.4", upstreamHeader(r, "x-envoy-external-address"));
+  }
 }
