@@ -177,4 +177,52 @@ class RoutingIT {
     HttpResponse<String> noId = get(dp.uri("main", "/anything"));
     assertTrue(upstreamHeader(noId, "x-request-id").matches("[0-9a-f-]{36}"));
   }
+
+  @Test
+  void responseHeadersToRemoveApplyAtAllThreeLevels() throws Exception {
+    String q = "?header=x-remove-me:u&header=x-remove-vhost:u&header=x-remove-route:u&header=x-kept:u";
+    HttpResponse<String> r = get(dp.uri("main", "/mutations" + q));
+    assertEquals(200, r.statusCode());
+    assertEquals("u", r.headers().firstValue("x-kept").orElse(null));
+    assertNull(r.headers().firstValue("x-remove-me").orElse(null), "route configuration level");
+    assertNull(r.headers().firstValue("x-remove-vhost").orElse(null), "virtual host level");
+    assertNull(r.headers().firstValue("x-remove-route").orElse(null), "route level");
+    // The route's own removals stay with that route.
+    HttpResponse<String> other = get(dp.uri("main", "/anything" + q));
+    assertEquals("u", other.headers().firstValue("x-remove-route").orElse(null));
+    assertNull(other.headers().firstValue("x-remove-vhost").orElse(null));
+    assertNull(other.headers().firstValue("x-remove-me").orElse(null));
+  }
+
+  @Test
+  void edgeRequestsLoseInternalEnvoyHeadersAndGetTheExternalAddress() throws Exception {
+    // internal_address_config on "edge" leaves loopback out: this client is external.
+    HttpResponse<String> r = get(dp.uri("edge", "/x?delay=100"), "x-envoy-retry-on", "5xx",
+        "x-envoy-internal", "true", "x-envoy-external-address", "1.2.3.4",
+        "x-envoy-upstream-rq-timeout-ms", "1", "x-envoy-expected-rq-timeout-ms", "1",
+        "x-envoy-downstream-service-cluster", "spoofed", "x-request-id", "from-client");
+    assertEquals(200, r.statusCode(), "x-envoy-upstream-rq-timeout-ms: 1 from an edge client is ignored");
+    assertNull(upstreamHeader(r, "x-envoy-retry-on"));
+    assertNull(upstreamHeader(r, "x-envoy-internal"));
+    assertNull(upstreamHeader(r, "x-envoy-downstream-service-cluster"));
+    assertNull(upstreamHeader(r, "x-envoy-upstream-rq-timeout-ms"));
+    assertEquals("127.0.0.1", upstreamHeader(r, "x-envoy-external-address"));
+    assertEquals("15000", upstreamHeader(r, "x-envoy-expected-rq-timeout-ms"), "the router's own value");
+    assertEquals("127.0.0.1", upstreamHeader(r, "x-forwarded-for"));
+    assertTrue(!"from-client".equals(upstreamHeader(r, "x-request-id"))
+        && upstreamHeader(r, "x-request-id").matches("[0-9a-f-]{36}"), "an edge request gets a new request id");
+    // The same client on the listener with the default internal ranges is internal.
+    HttpResponse<String> internal = get(dp.uri("main", "/anything"), "x-envoy-external-address", "1.2.3.4");
+    assertEquals("1.2.3.4", upstreamHeader(internal, "x-envoy-external-address"));
+    assertEquals("true", upstreamHeader(internal, "x-envoy-internal"));
+  }
+
+  @Test
+  void internalAddressConfigWithoutCidrRangesKeepsTheDefaultRanges() throws Exception {
+    HttpResponse<String> r = get(dp.uri("default-ranges", "/x"), "x-envoy-retry-on", "5xx",
+        "x-envoy-external-address", "1.2.3.4");
+    assertEquals("true", upstreamHeader(r, "x-envoy-internal"));
+    assertEquals("5xx", upstreamHeader(r, "x-envoy-retry-on"));
+    assertEquals("1.2.3.4", upstreamHeader(r, "x-envoy-external-address"));
+  }
 }

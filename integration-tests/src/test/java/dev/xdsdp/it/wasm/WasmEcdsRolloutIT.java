@@ -10,11 +10,14 @@ import dev.xdsdp.dataplane.filters.wasm.WasmFilterFactory;
 import dev.xdsdp.dataplane.filters.wasm.WasmHost;
 import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.EchoUpstream;
+import dev.xdsdp.it.support.Http;
 import dev.xdsdp.xds.bootstrap.EnvoyJson;
 import dev.xdsdp.xds.testing.TestControlPlane;
 import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,11 +34,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The issue's rollout, end to end: java-control-plane pushes 20 new versions of a Wasm filter over
  * ECDS while clients keep sending on several connections. Every response is correct for the
  * version that served it, nothing fails, the module is compiled once, and afterwards only one
- * version's VMs (one per worker loop) are alive.
+ * version's VMs (one per worker loop) are alive. A version whose module cannot be loaded is NACKed
+ * and the last good version keeps serving.
  */
 class WasmEcdsRolloutIT {
 
   static final String WASM_TYPE = "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm";
+  static final String ECDS_TYPE = "type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig";
 
   EchoUpstream echo;
   TestControlPlane cp;
@@ -82,6 +87,11 @@ class WasmEcdsRolloutIT {
   }
 
   TypedExtensionConfig extension(int version) throws Exception {
+    return extension(module, "version=" + version);
+  }
+
+  /** The ECDS resource {@code versioned}: the module at {@code code} with plugin configuration {@code configuration}. */
+  TypedExtensionConfig extension(Path code, String configuration) throws Exception {
     TypedExtensionConfig.Builder b = TypedExtensionConfig.newBuilder();
     EnvoyJson.parse("""
         name: versioned
@@ -90,8 +100,8 @@ class WasmEcdsRolloutIT {
           config:
             name: versioned
             vm_config: { vm_id: vm_versioned, runtime: envoy.wasm.runtime.v8, code: { local: { filename: "%s" } } }
-            configuration: { "@type": type.googleapis.com/google.protobuf.StringValue, value: "version=%d" }
-        """.formatted(WASM_TYPE, module, version), b, "extension.yaml");
+            configuration: { "@type": type.googleapis.com/google.protobuf.StringValue, value: "%s" }
+        """.formatted(WASM_TYPE, code, configuration), b, "extension.yaml");
     return b.build();
   }
 
@@ -138,5 +148,59 @@ class WasmEcdsRolloutIT {
         + host.livePlugins().stream().map(p -> new String(p.config().pluginConfiguration())).toList());
     assertEquals(2, host.liveVms(), "one VM per worker loop (--concurrency 2)");
     assertTrue(dp.stat("extension_config_discovery.http_filter.versioned.config_reload") >= last);
+  }
+
+  /** The error detail of the next ECDS NACK (a request with an error detail), SotW or delta. */
+  String awaitEcdsNack(boolean delta) {
+    Duration timeout = Duration.ofSeconds(20);
+    if (delta) {
+      return cp.callbacks().awaitDelta(r -> r.getTypeUrl().equals(ECDS_TYPE) && r.hasErrorDetail(), timeout)
+          .getErrorDetail().getMessage();
+    }
+    return cp.callbacks().awaitSotw(r -> r.getTypeUrl().equals(ECDS_TYPE) && r.hasErrorDetail(), timeout)
+        .getErrorDetail().getMessage();
+  }
+
+  static String servedVersion(int port) throws Exception {
+    HttpResponse<String> r = Http.get(URI.create("http://127.0.0.1:" + port + "/"));
+    assertEquals(200, r.statusCode(), r.body());
+    return r.headers().firstValue("x-wasm-version").orElse(null);
+  }
+
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
+  void aVersionThatFailsToLoadIsNackedAndTheLastGoodOneKeepsServing(boolean delta) throws Exception {
+    cp.setSnapshot("1", List.of(staticCluster("echo", echo.port())), List.of(), List.of(listener()),
+        List.of(route("routes", "echo")));
+    cp.setExtensionConfigs("1", List.of(extension(1)));
+    dp = Dataplane.start(bootstrap(cp, delta, 0));
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(60)));
+    assertEquals("1", servedVersion(port));
+
+    // proxy_on_configure returns false.
+    cp.callbacks().clear();
+    cp.setExtensionConfigs("2", List.of(extension(module, "version=2;fail=configure")));
+    String detail = awaitEcdsNack(delta);
+    assertTrue(detail.contains("versioned") && detail.contains("proxy_on_configure returned false"), detail);
+    assertEquals("1", servedVersion(port), "the last good version keeps serving");
+
+    // Bytes that are not Wasm.
+    Path garbage = Files.writeString(module.resolveSibling("garbage.wasm"), "this is not a wasm module");
+    cp.callbacks().clear();
+    cp.setExtensionConfigs("3", List.of(extension(garbage, "version=3")));
+    detail = awaitEcdsNack(delta);
+    assertTrue(detail.startsWith("versioned: ") && detail.contains("not a Wasm module"), detail);
+    assertEquals("1", servedVersion(port), "the last good version keeps serving");
+    assertTrue(dp.stat("extension_config_discovery.http_filter.versioned.config_fail") >= 2);
+
+    // A good version after the bad ones is taken.
+    cp.setExtensionConfigs("4", List.of(extension(4)));
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    String seen = "1";
+    while (!"4".equals(seen) && System.nanoTime() < deadline) {
+      seen = servedVersion(port);
+      Thread.sleep(20);
+    }
+    assertEquals("4", seen);
   }
 }

@@ -9,6 +9,7 @@ import static dev.xdsdp.xds.testing.XdsTestResources.rdsListener;
 import static dev.xdsdp.xds.testing.XdsTestResources.route;
 import static dev.xdsdp.xds.testing.XdsTestResources.staticCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xdsdp.dataplane.server.ServerState;
@@ -17,13 +18,21 @@ import dev.xdsdp.it.support.EchoUpstream;
 import dev.xdsdp.xds.testing.TestControlPlane;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -255,5 +264,125 @@ class DynamicConfigIT {
     startDataplane(delta);
     assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
     assertEquals("a", served("/"));
+  }
+
+  /** A kept-alive HTTP/1.1 client connection read by hand: one response at a time, and whether the peer closed. */
+  static final class KeepAlive implements AutoCloseable {
+    final Socket socket;
+    final InputStream in;
+    Map<String, String> last;
+
+    KeepAlive(int port) throws IOException {
+      socket = new Socket("127.0.0.1", port);
+      socket.setSoTimeout(10_000);
+      in = socket.getInputStream();
+    }
+
+    void send(String path) throws IOException {
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: dyn\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+    }
+
+    /** One header of the last response read. */
+    String response(String header) {
+      return last == null ? null : last.get(header);
+    }
+
+    /** The status line and lower-case headers of the next response (its body read and dropped), or null at EOF. */
+    Map<String, String> response() throws IOException {
+      StringBuilder head = new StringBuilder();
+      while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+        int c = in.read();
+        if (c < 0) {
+          return null;
+        }
+        head.append((char) c);
+      }
+      Map<String, String> headers = new LinkedHashMap<>();
+      String[] lines = head.toString().split("\r\n");
+      headers.put(":status", lines[0].split(" ")[1]);
+      for (int i = 1; i < lines.length; i++) {
+        int colon = lines[i].indexOf(':');
+        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+      }
+      int length = Integer.parseInt(headers.getOrDefault("content-length", "-1"));
+      assertTrue(length >= 0, "a content-length response: " + headers);
+      in.readNBytes(length);
+      last = headers;
+      return headers;
+    }
+
+    /** Milliseconds until the peer closes (EOF or reset), reading and dropping anything else; -1 past {@code max}. */
+    long millisUntilClosed(long max) throws IOException {
+      long start = System.nanoTime();
+      long deadline = start + max * 1_000_000;
+      byte[] buf = new byte[1024];
+      while (System.nanoTime() < deadline) {
+        socket.setSoTimeout((int) Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        try {
+          if (in.read(buf) < 0) {
+            return (System.nanoTime() - start) / 1_000_000;
+          }
+        } catch (SocketTimeoutException e) {
+          return -1;
+        } catch (IOException e) {
+          return (System.nanoTime() - start) / 1_000_000;
+        }
+      }
+      return -1;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
+  }
+
+  /**
+   * HTTP/1.1 keep-alive connections of a listener that LDS removes, or changes in place, with
+   * --drain-time-s 2: a request in flight that fits in the drain time is answered; an idle
+   * connection is closed by the end of the drain time; a connection whose request outlives the
+   * drain time is closed when the drain time is up, not when the response would have come. (The
+   * idle connection is closed as the drain starts, earlier than Envoy, which keeps it until a
+   * response can carry "connection: close" or the drain time is up.)
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"removed", "changed"})
+  void keepAliveConnectionsOfALeavingListenerCloseAfterTheDrainTime(String how) throws Exception {
+    cp = TestControlPlane.startTcp();
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "ca"), route("r2", "cb")));
+    startDataplane(false);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    try (KeepAlive idle = new KeepAlive(port); KeepAlive shortOne = new KeepAlive(port);
+        KeepAlive longOne = new KeepAlive(port)) {
+      idle.send("/");
+      assertEquals("200", idle.response().get(":status"));
+      assertEquals(null, idle.response("connection"), "kept alive");
+      shortOne.send("/slow?delay=800");
+      longOne.send("/slow?delay=8000");
+      Thread.sleep(200);
+      long t0 = System.nanoTime();
+      if (how.equals("removed")) {
+        cp.setSnapshot("2", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
+            List.of(), List.of(route("r", "ca"), route("r2", "cb")));
+      } else {
+        cp.setSnapshot("2", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
+            List.of(rdsListener("dyn", port, "r2", 0)), List.of(route("r", "ca"), route("r2", "cb")));
+      }
+      Map<String, String> answered = shortOne.response();
+      assertEquals("200", answered == null ? null : answered.get(":status"), "the request in flight is answered");
+      assertTrue(idle.millisUntilClosed(6000) >= 0, "the idle connection is closed within the drain time");
+      assertNull(longOne.response(), "the long request is cut, not answered");
+      long closedAfter = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(closedAfter >= 1500 && closedAfter < 6000,
+          "the connection with a request in flight is closed when the drain time is up: " + closedAfter + " ms");
+      if (how.equals("removed")) {
+        assertTrue(dp.server().listeners().isEmpty());
+      } else {
+        assertEquals(1, dp.stat("listener_manager.listener_in_place_updated"));
+        assertEquals("b", served("/"));
+      }
+    }
   }
 }

@@ -352,7 +352,8 @@ public final class ListenerResourceType {
     List<AccessLogger> accessLogs = parseAccessLogs(h.getAccessLogList(), ctx, fctx, p.field("access_log"), resource);
 
     List<CidrRange> internal = null;
-    if (h.hasInternalAddressConfig()) {
+    if (h.hasInternalAddressConfig() && h.getInternalAddressConfig().getCidrRangesCount() > 0) {
+      // As in Envoy, no cidr_ranges keeps the default internal ranges.
       var iac = h.getInternalAddressConfig();
       internal = cidrs(iac.getCidrRangesList(), p.field("internal_address_config").field("cidr_ranges"), resource);
     }
