@@ -2,7 +2,8 @@
 # Figure 1: HTTP/1.1 keep-alive reverse proxying of a small body.
 #
 # Measures requests/s, p50 and p99 latency (wrk, one thread, the same connection count for every
-# target) of GET / answered with a fixed 64-byte body by an upstream nginx (`return 200`), through:
+# target) of GET / answered with a fixed 64-byte text/plain body ("0123456789abcdef" four times) by
+# an upstream nginx (`return 200 "..."`), through:
 #   xdsdp    our data plane: static bootstrap, HTTP connection manager + router, one STATIC cluster
 #            (configs/http/envoy-http1.yaml; Envoy's defaults, no access log)
 #   nginx    proxy_pass to an upstream block with a keepalive pool, proxy_http_version 1.1,
@@ -11,19 +12,20 @@
 #   direct   wrk straight to the upstream (no proxy)
 # Every proxy gets the same single core ($BENCH_PROXY_CPUS) and one worker; wrk and the upstream
 # share $BENCH_LOAD_CPUS. Each target gets the same warm-up (BENCH_WARMUP seconds of the same wrk
-# load, not recorded; our JVM needs ~10-20 s of load to JIT), then every round measures all four,
+# load, not recorded; our JVM needs ~30 s of saturating load on one core before its JIT-compiled
+# code reaches a steady rate), then every round measures all four,
 # one after the other, the order rotating from round to round. Every target is checked to answer
 # 200 with the exact body before and after the measurements; wrk's non-2xx and socket errors are
 # counted per measurement.
 #
-# Knobs: BENCH_ROUNDS (5), BENCH_DURATION (10 s per measurement), BENCH_WARMUP (20 s per target),
+# Knobs: BENCH_ROUNDS (5), BENCH_DURATION (10 s per measurement), BENCH_WARMUP (30 s per target),
 #        BENCH_CONNECTIONS (32), BENCH_PROXY_CPUS (0), BENCH_LOAD_CPUS (1), BENCH_MAX_SECONDS (600),
 #        XDSDP_JAVA_OPTS (extra JVM options for our data plane, e.g. -Xmx512m).
-# Default run time: ~5 minutes (4 x 20 s warm-up + 5 rounds x 4 targets x 10 s + start-up).
+# Default run time: ~5.5 minutes (4 x 30 s warm-up + 5 rounds x 4 targets x 10 s + start-up).
 # Output: one line per measurement, then a Markdown summary (medians over rounds and the ratios
 # xdsdp/nginx, xdsdp/haproxy, xdsdp/direct), also written to benchmarks/results/01-http1-proxy.md.
 
-BENCH_WARMUP=${BENCH_WARMUP:-20}
+BENCH_WARMUP=${BENCH_WARMUP:-30}
 BENCH_MAX_SECONDS=${BENCH_MAX_SECONDS:-600}
 # shellcheck source=lib/common.sh
 source "$(dirname "$0")/lib/common.sh"

@@ -15,23 +15,24 @@
 #   direct   h2load straight to the upstream
 # Every proxy gets the same single core ($BENCH_PROXY_CPUS) and one worker; h2load and both
 # upstreams share $BENCH_LOAD_CPUS. Every target gets the same warm-up on each workload (not
-# recorded), then each round measures all six (target x workload), the target order rotating.
+# recorded; our JVM gets 2 x BENCH_WARMUP s of load, it needs ~30-40 s on one core to reach a
+# steady rate), then each round measures all six (target x workload), the target order rotating.
 # Correctness: before and after the measurements every target must answer h2c with 200 and the
 # exact body, and gRPC with 200, the 7-byte SERVING message and `grpc-status: 0` (curl, prior
 # knowledge), plus one real grpc-java Health/Check call through it. During the measurements a
 # response that is not 2xx counts as an error (h2load), and so does a wrong amount of DATA per
 # response (a gRPC error reply is a 200 with only trailers, which h2load counts as a success).
 #
-# Knobs: BENCH_ROUNDS (5), BENCH_DURATION (8 s per measurement), BENCH_WARMUP (15 s per target
+# Knobs: BENCH_ROUNDS (5), BENCH_DURATION (7 s per measurement), BENCH_WARMUP (20 s per target
 #        and workload), BENCH_H2_CLIENTS (16 connections, 10 concurrent streams each),
 #        BENCH_PROXY_CPUS (0), BENCH_LOAD_CPUS (1), BENCH_MAX_SECONDS (720),
 #        XDSDP_JAVA_OPTS (extra JVM options for our data plane).
-# Default run time: ~6 minutes (6 x 15 s warm-up + 5 rounds x 6 x 8 s + start-up).
+# Default run time: ~6 minutes (6 x 20 s warm-up + 5 rounds x 6 x 7 s + start-up).
 # Output: one line per measurement, then a Markdown summary (medians over rounds, ratios
 # xdsdp/haproxy and xdsdp/direct), also written to benchmarks/results/02-h2c-grpc.md.
 
-BENCH_DURATION=${BENCH_DURATION:-8}
-BENCH_WARMUP=${BENCH_WARMUP:-15}
+BENCH_DURATION=${BENCH_DURATION:-7}
+BENCH_WARMUP=${BENCH_WARMUP:-20}
 BENCH_MAX_SECONDS=${BENCH_MAX_SECONDS:-720}
 BENCH_H2_CLIENTS=${BENCH_H2_CLIENTS:-16}
 # shellcheck source=lib/common.sh

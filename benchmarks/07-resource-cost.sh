@@ -5,9 +5,9 @@
 # Peers: xdsdp (our data plane, JVM defaults: ParallelGC, default heap) vs nginx (one worker).
 # Both pinned to the same single core ($BENCH_PROXY_CPUS); wrk and the upstream on $BENCH_LOAD_CPUS.
 # Each round starts each proxy afresh (the order alternating from round to round) and measures:
-#   rss start      resident memory of the proxy's process tree 5 s after it answers (no load yet)
-#   rss idle       the same 5 s after a BENCH_WARMUP-second wrk warm-up (no load)
-#   idle cpu       CPU the tree uses over those 5 idle seconds (ms per second)
+#   rss start      resident memory of the proxy's process tree 4 s after it answers (no load yet)
+#   rss idle       the same 4 s after a BENCH_WARMUP-second wrk warm-up (no load)
+#   idle cpu       CPU the tree uses over those 4 idle seconds (ms per second)
 #   saturated      wrk -c$BENCH_CONNECTIONS as fast as it goes for BENCH_DURATION s: CPU seconds
 #                  (utime+stime of the tree from /proc) per 1000 requests served, and peak RSS
 #                  (sampled every second)
@@ -18,16 +18,18 @@
 # really served is printed, and CPU is always divided by the requests actually served.
 # nginx's RSS is master + worker summed (their shared pages count twice).
 #
-# Knobs: BENCH_ROUNDS (3), BENCH_DURATION (10 s per loaded measurement), BENCH_WARMUP (20 s),
+# Knobs: BENCH_ROUNDS (3), BENCH_DURATION (8 s per loaded measurement), BENCH_WARMUP (30 s;
+#        our JVM needs ~30 s of load to reach a steady rate),
 #        BENCH_CONNECTIONS (32), BENCH_PACED_RPS (2000), BENCH_PROXY_CPUS (0), BENCH_LOAD_CPUS (1),
 #        BENCH_MAX_SECONDS (600), XDSDP_JAVA_OPTS (extra JVM options for our data plane, e.g.
 #        -Xmx256m to see the footprint with a bounded heap).
-# Default run time: ~5 minutes (3 rounds x 2 proxies x ~50 s).
+# Default run time: ~6 minutes (3 rounds x 2 proxies x ~60 s).
 # Output: one line per measurement, then a Markdown summary (medians over rounds, ratios
 # xdsdp/nginx), also written to benchmarks/results/07-resource-cost.md.
 
 BENCH_ROUNDS=${BENCH_ROUNDS:-3}
-BENCH_WARMUP=${BENCH_WARMUP:-20}
+BENCH_WARMUP=${BENCH_WARMUP:-30}
+BENCH_DURATION=${BENCH_DURATION:-8}
 BENCH_MAX_SECONDS=${BENCH_MAX_SECONDS:-600}
 BENCH_PACED_RPS=${BENCH_PACED_RPS:-2000}
 # shellcheck source=lib/common.sh
@@ -39,7 +41,7 @@ bench_arm_deadline
 bench_require wrk nginx curl
 bench_build_dataplane
 
-IDLE_SECONDS=5
+IDLE_SECONDS=4
 # Each connection waits this long before each request: C * 1000 / delay ~ BENCH_PACED_RPS.
 export BENCH_PACED_DELAY_MS=$(( BENCH_CONNECTIONS * 1000 / BENCH_PACED_RPS ))
 [ "$BENCH_PACED_DELAY_MS" -ge 1 ] || bench_die "BENCH_PACED_RPS=$BENCH_PACED_RPS is too high for $BENCH_CONNECTIONS connections"
