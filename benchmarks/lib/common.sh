@@ -196,9 +196,12 @@ bench_h2load() {
     --log-file="$log" "$@" "$url" >"$out" 2>&1 || { cat "$out" >&2; bench_die "h2load failed on $url"; }
   local rps errors
   rps=$(awk '/^finished in/ { for (i = 1; i <= NF; i++) if ($i ~ /req\/s/) { v = $(i-1); gsub(",", "", v); print v } }' "$out" | head -n1)
-  errors=$(awk '/^requests:/ { gsub(",", ""); print $8 + $10 + $12 }' "$out")
+  # "requests: N total, N started, N done, N succeeded, N failed, N errored, N timeout"
+  errors=$(awk '/^requests:/ { gsub(",", ""); print $10 + $12 + $14 }' "$out")
   local non2xx
   non2xx=$(awk '/^status codes:/ { gsub(",", ""); print $5 + $7 + $9 }' "$out")
+  # h2load counts a 4xx/5xx response as failed too: count each such response once.
+  [ "${non2xx:-0}" -le "${errors:-0}" ] || errors=$non2xx; non2xx=0
   # log columns: start time (us), status, request time (us)
   local pct
   pct=$(awk '{ print $3 }' "$log" | sort -n | awk '{ v[NR] = $1 } END {
