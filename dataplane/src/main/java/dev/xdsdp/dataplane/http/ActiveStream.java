@@ -53,6 +53,8 @@ final class ActiveStream implements FilterManager.StreamSink {
   private boolean completed;
   private int readDisabled;
   private FilterDispatcher.Cancellable idleTimer;
+  /** When the stream idle timeout expires unless more activity moves it (System.nanoTime). */
+  private long idleDeadlineNanos;
   private FilterDispatcher.Cancellable requestTimer;
 
   ActiveStream(HttpConnectionManager hcm, HttpServerRequest request, DownstreamConnection connection, long streamId) {
@@ -257,19 +259,37 @@ final class ActiveStream implements FilterManager.StreamSink {
     }
   }
 
+  /**
+   * Notes stream activity for the idle timeout. Activity only moves a deadline: the one armed
+   * timer, when it fires early, re-arms itself for the remainder. Cancelling and scheduling a
+   * loop timer on every header and data frame cost more than the rest of the timeout logic.
+   */
   private void resetIdleTimer() {
     Duration idle = config.streamIdleTimeout();
     if (idle.isZero() || completed) {
       return;
     }
-    if (idleTimer != null) {
-      idleTimer.cancel();
+    idleDeadlineNanos = System.nanoTime() + idle.toNanos();
+    if (idleTimer == null) {
+      armIdleTimer(idle.toNanos());
     }
-    idleTimer = connection.dispatcher().schedule(idle, () -> {
-      if (!completed) {
-        hcm.stats().downstreamRqIdleTimeout.inc();
-        timeoutReply(408, "stream timeout", "stream_idle_timeout", ResponseFlag.STREAM_IDLE_TIMEOUT);
+  }
+
+  private void armIdleTimer(long delayNanos) {
+    // Rounded up: a timer that fires a little late is harmless, one that fires early re-arms.
+    Duration delay = Duration.ofMillis(Math.max(1, (delayNanos + 999_999) / 1_000_000));
+    idleTimer = connection.dispatcher().schedule(delay, () -> {
+      idleTimer = null;
+      if (completed) {
+        return;
       }
+      long remaining = idleDeadlineNanos - System.nanoTime();
+      if (remaining > 0) {
+        armIdleTimer(remaining);
+        return;
+      }
+      hcm.stats().downstreamRqIdleTimeout.inc();
+      timeoutReply(408, "stream timeout", "stream_idle_timeout", ResponseFlag.STREAM_IDLE_TIMEOUT);
     });
   }
 

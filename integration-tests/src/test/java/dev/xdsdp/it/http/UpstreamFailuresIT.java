@@ -77,6 +77,27 @@ class UpstreamFailuresIT {
   }
 
   @Test
+  void streamIdleTimeoutGives408WithFlagSiWhenNothingMoves() throws Exception {
+    long start = System.nanoTime();
+    HttpResponse<String> r = get(dp.uri("idle", "/idle-silent?delay=3000"));
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(408, r.statusCode());
+    assertEquals("stream timeout", r.body());
+    assertTrue(ms >= 390 && ms < 2500, "answered after " + ms + " ms");
+    assertEquals("/idle-silent?delay=3000 408 SI live 1 stream_idle_timeout", logLine("/idle-silent?delay=3000"));
+    assertTrue(dp.stat("http.idle.downstream_rq_idle_timeout") >= 1);
+  }
+
+  @Test
+  void streamActivityKeepsMovingTheIdleDeadline() throws Exception {
+    // 24 chunks 50 ms apart: 1.2 s in all, three idle timeouts long, never 0.4 s quiet.
+    HttpResponse<String> r = get(dp.uri("idle", "/idle-busy?chunks=24"));
+    assertEquals(200, r.statusCode());
+    assertTrue(r.body().contains("chunk23"), r.body());
+    assertEquals("/idle-busy?chunks=24 200 - live 1 via_upstream", logLine("/idle-busy?chunks=24"));
+  }
+
+  @Test
   void connectionRefusedGives503WithFlagUf() throws Exception {
     HttpResponse<String> r = get(dp.uri("main", "/refused"));
     assertEquals(503, r.statusCode());
