@@ -24,7 +24,9 @@
 #   BENCH_DURATION measured 1-second iterations per round (3), BENCH_PREWARM_MAX (45),
 #   BENCH_GETHEADER_N (100), BENCH_ENGINES (graalwasm chicory v8; chicory-interp also works),
 #   BENCH_PROXY_CPUS (0), BENCH_MAX_SECONDS (900).
-# Default run time: about 2.5-3 minutes per round (GraalWasm's warm-up dominates), ~6 minutes.
+# Default run time: about 3 minutes per round on a quiet machine (GraalWasm's warm-up dominates:
+# 15-30 s per mode), ~6 minutes; on a busy core the pre-warm bound (45 s per fork) can stretch
+# a round to ~5 minutes.
 set -euo pipefail
 BENCH_ROUNDS=${BENCH_ROUNDS:-2}
 BENCH_WARMUP=${BENCH_WARMUP:-2}

@@ -78,8 +78,8 @@ measure() {
   json=$(sed -n 's/^COLDSTART //p' "$log" | tail -n 1)
   [ -n "$json" ] || { tail -n 30 "$log" >&2; bench_die "$name printed no result (see $log)"; }
   local f v
-  for f in init_ms load_ms first_request_ms cold_ms steady_ns warm_ms warm_requests; do
-    v=$(jq -r ".$f // \"nan\"" <<<"$json")
+  for f in init_ms load_ms first_request_ms cold_ms steady_ns warm_ms warm_requests still_improving; do
+    v=$(jq -r "if .$f == null then \"nan\" else .$f end" <<<"$json")
     [ "$v" = null ] && v=nan
     add "$engine" "$module" "$f" "$v"
   done
@@ -87,7 +87,7 @@ measure() {
   process_ms=$(jq -r --argjson s "$start" '(.first_response_epoch_us - $s) / 1000' <<<"$json")
   add "$engine" "$module" process_ms "$process_ms"
   jq -r --arg rep "$rep" --arg p "$process_ms" '"rep \($rep)  \(.engine) \(.module): init \(.init_ms) ms, load \(.load_ms) ms, first request \(.first_request_ms) ms, cold \(.cold_ms) ms (process start -> first response \($p | tonumber | floor) ms)"
-      + (if .batches > 0 then "; warm after \(.warm_ms) ms / \(.warm_requests) requests, steady \(.steady_ns) ns/request, first batches \(.first_batches_ns[0:4]) ns" else "" end)' <<<"$json"
+      + (if .batches > 0 then "; warm after \(.warm_ms) ms / \(.warm_requests) requests, steady \(.steady_ns) ns/request\(if .still_improving then " (STILL IMPROVING at the end: a longer BENCH_WARM_SECONDS is needed)" else "" end), first batches \(.first_batches_ns[0:4]) ns" else "" end)' <<<"$json"
 }
 
 for rep in $(seq 1 "$BENCH_ROUNDS"); do
@@ -239,14 +239,16 @@ for e in $ENGINES; do [ "$e" = v8 ] && has_v8=1; done
   echo "series of ${WARM} s for graalwasm and ${WARM_PEERS} s for the others): when a 9-batch rolling median"
   echo "first gets within 10% of the steady state (median of the last fifth of the series)."
   echo
-  echo "| engine | steady ns/request | warm after ms | warm after requests |"
-  echo "|---|---:|---:|---:|"
+  echo "| engine | steady ns/request | warm after ms | warm after requests | series still improving at its end |"
+  echo "|---|---:|---:|---:|---|"
   for engine in $ENGINES; do
-    echo "| $engine | $(fmt "$(med "$engine" bench_filter.wasm steady_ns)") | $(fmt "$(med "$engine" bench_filter.wasm warm_ms)" 0) | $(fmt "$(med "$engine" bench_filter.wasm warm_requests)" 0) |"
+    imp=$(tr ' ' '\n' <<<"${S["$engine bench_filter.wasm still_improving"]:-}" | grep -c true || true)
+    echo "| $engine | $(fmt "$(med "$engine" bench_filter.wasm steady_ns)") | $(fmt "$(med "$engine" bench_filter.wasm warm_ms)" 0) | $(fmt "$(med "$engine" bench_filter.wasm warm_requests)" 0) | $imp of $BENCH_ROUNDS |"
   done
   echo
-  echo "The steady state is the end of each series; figure 4 (04-wasm-engines.sh) measures it after a"
-  echo "longer warm-up. All samples (one per repetition):"
+  echo "The steady state is the end of each series (if the series was still improving there, the warm-up"
+  echo "time is a lower bound); figure 4 (04-wasm-engines.sh) measures the steady state after a longer"
+  echo "warm-up. All samples (one per repetition):"
   echo
   for module in "${MODULES[@]}"; do
     for engine in $ENGINES; do

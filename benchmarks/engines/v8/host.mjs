@@ -458,15 +458,18 @@ function seriesJson(batch, ns, at) {
   const n = ns.length;
   let steady = NaN;
   let warm = -1;
+  let improving = false;
   if (n >= 2 * WINDOW) {
-    steady = median(ns.slice(n - Math.max(5, Math.floor(n / 5))));
+    const tail = Math.max(5, Math.floor(n / 5));
+    steady = median(ns.slice(n - tail));
+    if (n >= 2 * tail) improving = steady < 0.9 * median(ns.slice(n - 2 * tail, n - tail));
     for (let i = WINDOW - 1; i < n; i++) {
       if (Math.abs(median(ns.slice(i - WINDOW + 1, i + 1)) - steady) <= 0.10 * steady) { warm = i; break; }
     }
   }
   const f = (x) => (Number.isNaN(x) ? null : Number(x.toFixed(1)));
   return {
-    batch, batches: n, steady_ns: f(steady),
+    batch, batches: n, steady_ns: f(steady), still_improving: improving,
     warm_ms: warm < 0 ? null : f(at[warm]),
     warm_requests: warm < 0 ? null : (warm + 1) * batch,
     first_batches_ns: ns.slice(0, 10).map(f),

@@ -52,6 +52,22 @@ public final class WarmupSeries {
     return median(nsPerRequest, n - tail, n);
   }
 
+  /**
+   * True when the series was still getting faster at its end: the median of its last fifth is more
+   * than 10% below the median of the fifth before. Then the "steady state" is not one yet and the
+   * warm-up time is a lower bound.
+   */
+  public boolean stillImproving() {
+    if (n < 2 * WINDOW) {
+      return false;
+    }
+    int tail = Math.max(5, n / 5);
+    if (n < 2 * tail) {
+      return false;
+    }
+    return median(nsPerRequest, n - tail, n) < 0.9 * median(nsPerRequest, n - 2 * tail, n - tail);
+  }
+
   /** The index of the first batch ending a window within 10% of steady state, or -1. */
   public int warmBatch() {
     double steady = steady();
@@ -67,12 +83,13 @@ public final class WarmupSeries {
     return -1;
   }
 
-  /** The summary as JSON fields (no braces): steady_ns, warm_ms, warm_requests, first batches. */
+  /** The summary as JSON fields (no braces): steady_ns, still_improving, warm_ms, warm_requests, first batches. */
   public String json() {
     int w = warmBatch();
     StringBuilder b = new StringBuilder();
     b.append("\"batch\":").append(batchSize).append(",\"batches\":").append(n);
     b.append(",\"steady_ns\":").append(fmt(steady()));
+    b.append(",\"still_improving\":").append(stillImproving());
     b.append(",\"warm_ms\":").append(w < 0 ? "null" : fmt(endMillis[w]));
     b.append(",\"warm_requests\":").append(w < 0 ? "null" : Long.toString((long) (w + 1) * batchSize));
     b.append(",\"first_batches_ns\":[");
