@@ -64,6 +64,8 @@ bench_require() {
       perf) pkg=linux-perf ;;
       clang) pkg="clang lld wasi-libc" ;;
       wat2wasm) pkg=wabt ;;
+      node) pkg=nodejs ;;
+      taskset) pkg=util-linux ;;
       *) pkg=$cmd ;;
     esac
     missing+=($pkg)
