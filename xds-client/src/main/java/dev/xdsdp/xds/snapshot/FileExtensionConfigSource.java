@@ -13,12 +13,18 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -27,8 +33,10 @@ import java.util.function.Function;
 /**
  * Envoy's file config source ({@code path_config_source}) for extension configs: the file holds a
  * {@code DiscoveryResponse} (YAML, JSON or binary by extension) whose resources are
- * {@code TypedExtensionConfig}s. The file is read at start and whenever it changes (checked every
- * {@code interval}); each good read replaces the whole set. A read that fails (missing file, bad
+ * {@code TypedExtensionConfig}s. The file is read at start and whenever it changes: its directory
+ * is watched (inotify on Linux), so a file written or moved into place is read at once as in
+ * Envoy, and it is also checked every {@code interval} for changes a watch misses (a symlink
+ * swap elsewhere, a file system without notifications); each good read replaces the whole set. A read that fails (missing file, bad
  * syntax, a config that does not build) keeps the last good set, as Envoy does, and releases what
  * it had built of the failed one.
  */
@@ -43,6 +51,7 @@ public final class FileExtensionConfigSource implements AutoCloseable {
   private final Function<ConfigIssues, ParseContext> parseContexts;
   private final Consumer<Update> listener;
   private final ScheduledExecutorService watcher;
+  private WatchService directoryWatch;
   private FileTime lastSeen;
   private long lastSize = -1;
 
@@ -68,7 +77,44 @@ public final class FileExtensionConfigSource implements AutoCloseable {
     s.check();
     long ms = Math.max(10, interval.toMillis());
     s.watcher.scheduleWithFixedDelay(s::check, ms, ms, TimeUnit.MILLISECONDS);
+    s.watchDirectory();
     return s;
+  }
+
+  /** Reads the file as soon as its directory reports a change to it; polling stays the fallback. */
+  private void watchDirectory() {
+    Path dir = path.toAbsolutePath().getParent();
+    if (dir == null) {
+      return;
+    }
+    try {
+      directoryWatch = dir.getFileSystem().newWatchService();
+      dir.register(directoryWatch, StandardWatchEventKinds.ENTRY_CREATE,
+          StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+    } catch (IOException | UnsupportedOperationException e) {
+      LOG.log(System.Logger.Level.DEBUG, "cannot watch {0}, polling only: {1}", dir, e);
+      return;
+    }
+    Path name = path.getFileName();
+    WatchService ws = directoryWatch;
+    Thread.ofPlatform().daemon().name("file-config-watch " + name).start(() -> {
+      try {
+        while (true) {
+          WatchKey key = ws.take();
+          boolean ours = false;
+          for (WatchEvent<?> event : key.pollEvents()) {
+            ours |= event.kind() == StandardWatchEventKinds.OVERFLOW || name.equals(event.context());
+          }
+          key.reset();
+          if (ours) {
+            // A moment's delay lets a writer that truncates then writes finish first.
+            watcher.schedule(this::check, 20, TimeUnit.MILLISECONDS);
+          }
+        }
+      } catch (InterruptedException | ClosedWatchServiceException | RejectedExecutionException e) {
+        // closed
+      }
+    });
   }
 
   private void check() {
@@ -163,5 +209,12 @@ public final class FileExtensionConfigSource implements AutoCloseable {
   @Override
   public void close() {
     watcher.shutdownNow();
+    if (directoryWatch != null) {
+      try {
+        directoryWatch.close();
+      } catch (IOException e) {
+        // nothing more to do
+      }
+    }
   }
 }

@@ -70,6 +70,25 @@ class FileExtensionConfigSourceTest {
     }
   }
 
+  @Test
+  void aFileMovedIntoPlaceIsReadAtOnceWithoutWaitingForThePoll() throws Exception {
+    Path file = tmp.resolve("ecds.yaml");
+    Files.writeString(file, response("1", "x-one"));
+    List<FileExtensionConfigSource.Update> updates = new CopyOnWriteArrayList<>();
+    // An hour between polls: only the directory watch can see the new version in time.
+    try (FileExtensionConfigSource source = FileExtensionConfigSource.start(file,
+        issues -> new ParseContext(TestFilters.registry(), new TestStats(), Node.getDefaultInstance(), false, issues,
+            any -> any),
+        updates::add, Duration.ofHours(1))) {
+      Path staged = tmp.resolve("ecds.yaml.new");
+      Files.writeString(staged, response("2", "x-two"));
+      Files.move(staged, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      await(() -> updates.size() >= 2);
+      assertEquals("2", updates.getLast().version());
+    }
+  }
+
   static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
     for (int i = 0; i < 250 && !c.getAsBoolean(); i++) {
       Thread.sleep(20);
