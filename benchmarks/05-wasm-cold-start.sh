@@ -18,8 +18,8 @@
 #      the file is replaced by a new version (a new vm_id, so the module is compiled anew, in mode
 #      `headers`), and curl polls the listener until a response carries the new module's
 #      x-bench-response header. Time from the file's rename to that response, for both modules, one
-#      fresh proxy per repetition. The data plane checks the file every 500 ms, so this includes
-#      0-500 ms (250 ms on average) of polling; curl adds a few ms per poll.
+#      fresh proxy per repetition. The data plane watches the file's directory and reads a file
+#      moved into place at once; curl's polling adds a few ms.
 # Engines: graalwasm (our host, wasm-runtime/, JIT on as in deploy/bin/dataplane), chicory
 #   (proxy-wasm-java-host 0.0.5, Chicory 1.5.1 runtime compiler), v8 (Node, benchmarks/engines/v8/host.mjs).
 #   Each process is pinned to $BENCH_PROXY_CPUS; repetitions alternate the engines. Ratios are to V8.
@@ -260,8 +260,8 @@ for e in $ENGINES; do [ "$e" = v8 ] && has_v8=1; done
   if [ "$ECDS" = 1 ]; then
     echo "(c) End to end through the data plane (GraalWasm, one fresh proxy per repetition): ECDS file"
     echo "replaced by a new version of the filter (new vm_id, mode headers) -> first response carrying"
-    echo "its header, in ms. Includes the data plane's 500 ms file polling (250 ms on average) and curl's"
-    echo "polling (a few ms). The proxy keeps serving the old version meanwhile."
+    echo "its header, in ms (curl's polling adds a few ms). The proxy keeps serving the old version"
+    echo "meanwhile."
     echo
     echo "| module | file replaced -> first response by the new module, ms | samples |"
     echo "|---|---:|---|"
