@@ -36,9 +36,10 @@ final class PrometheusRenderer {
           out.append("# TYPE ").append(f.name()).append(' ')
               .append(f.type() == StatType.COUNTER ? "counter" : "gauge").append('\n');
           for (Metric m : f.metrics()) {
+            // Envoy's counters and gauges are uint64 (the xDS version gauges hold a 64-bit hash).
             long value = m instanceof CounterImpl c ? c.value() : ((GaugeImpl) m).value();
             out.append(f.name()).append('{').append(PrometheusFamilies.formattedTags(m.tags()))
-                .append("} ").append(value).append('\n');
+                .append("} ").append(Long.toUnsignedString(value)).append('\n');
           }
         }
         case HISTOGRAM -> {

@@ -48,7 +48,8 @@ final class StatsTextRenderer {
   static String text(StatsStore store, StatsParams params) {
     StringBuilder out = new StringBuilder();
     for (Map.Entry<String, Long> e : numbers(store, params).entrySet()) {
-      out.append(e.getKey()).append(": ").append(e.getValue()).append('\n');
+      // Envoy's counters and gauges are uint64 (the xDS version gauges hold a 64-bit hash).
+      out.append(e.getKey()).append(": ").append(Long.toUnsignedString(e.getValue())).append('\n');
     }
     for (HistogramImpl h : histograms(store, params)) {
       appendHistogramText(out, h, params.histogramBuckets());
@@ -104,7 +105,7 @@ final class StatsTextRenderer {
     for (Map.Entry<String, Long> e : numbers(store, params).entrySet()) {
       out.append(sep).append("{\"name\":");
       jsonString(out, e.getKey());
-      out.append(",\"value\":").append(e.getValue()).append('}');
+      out.append(",\"value\":").append(Long.toUnsignedString(e.getValue())).append('}');
       sep = ",";
     }
     List<HistogramImpl> hs = histograms(store, params);

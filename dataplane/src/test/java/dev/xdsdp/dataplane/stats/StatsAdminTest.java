@@ -196,6 +196,17 @@ class StatsAdminTest {
     assertEquals(r.body(), admin.stats("format=prometheus").body());
   }
 
+  /** Envoy's stats are uint64: a version gauge holding a 64-bit hash above 2^63 prints unsigned in every format. */
+  @Test
+  void valuesAboveTwoToThe63PrintUnsigned() {
+    store.gauge("cluster_manager.cds.version").set(-5209518570039057196L);
+    assertEquals("cluster_manager.cds.version: 13237225503670494420\n", admin.stats("filter=cds.version").body());
+    assertEquals("{\"stats\":[{\"name\":\"cluster_manager.cds.version\",\"value\":13237225503670494420}]}",
+        admin.stats("format=json&filter=cds.version").body());
+    assertEquals("# TYPE envoy_cluster_manager_cds_version gauge\nenvoy_cluster_manager_cds_version{} 13237225503670494420\n",
+        admin.prometheus("filter=cds.version").body());
+  }
+
   @Test
   void prometheusUsedOnlyFilterAndSummaries() {
     assertEquals(""

@@ -2,13 +2,17 @@ package dev.xdsdp.it.xds;
 
 import static dev.xdsdp.it.support.Http.echo;
 import static dev.xdsdp.it.support.Http.get;
+import static dev.xdsdp.xds.testing.XdsTestResources.addHeader;
 import static dev.xdsdp.xds.testing.XdsTestResources.bootstrap;
+import static dev.xdsdp.xds.testing.XdsTestResources.discoveredFilter;
 import static dev.xdsdp.xds.testing.XdsTestResources.edsCluster;
 import static dev.xdsdp.xds.testing.XdsTestResources.endpoints;
 import static dev.xdsdp.xds.testing.XdsTestResources.rdsListener;
 import static dev.xdsdp.xds.testing.XdsTestResources.route;
 import static dev.xdsdp.xds.testing.XdsTestResources.staticCluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +21,8 @@ import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.EchoUpstream;
 import dev.xdsdp.xds.testing.TestControlPlane;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,6 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -264,6 +271,191 @@ class DynamicConfigIT {
     startDataplane(delta);
     assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
     assertEquals("a", served("/"));
+  }
+
+  /** Envoy's proto3 JSON for a google.protobuf.Timestamp: RFC 3339 in UTC. */
+  static final java.util.regex.Pattern TIMESTAMP =
+      java.util.regex.Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z");
+
+  String admin(String path) throws Exception {
+    return get(URI.create("http://127.0.0.1:" + dp.server().admin().port() + path)).body();
+  }
+
+  /** The section of /config_dump of type {@code envoy.admin.v3.<type>}, or null. */
+  JsonObject dumpSection(String type) throws Exception {
+    JsonArray configs = new JsonObject(admin("/config_dump")).getJsonArray("configs");
+    for (int i = 0; i < configs.size(); i++) {
+      JsonObject c = configs.getJsonObject(i);
+      if (("type.googleapis.com/envoy.admin.v3." + type).equals(c.getString("@type"))) {
+        return c;
+      }
+    }
+    return null;
+  }
+
+  /** The entry of {@code dynamic_listeners} named {@code name}, or null. */
+  JsonObject dynamicListener(String name) throws Exception {
+    JsonArray listeners = dumpSection("ListenersConfigDump").getJsonArray("dynamic_listeners", new JsonArray());
+    for (int i = 0; i < listeners.size(); i++) {
+      if (name.equals(listeners.getJsonObject(i).getString("name"))) {
+        return listeners.getJsonObject(i);
+      }
+    }
+    return null;
+  }
+
+  static boolean quietly(java.util.concurrent.Callable<Boolean> c) {
+    try {
+      return c.call();
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /**
+   * /config_dump in Envoy's shape for a listener still waiting for its route configuration (under
+   * {@code dynamic_listeners[].warming_state}, no {@code active_state}) and for ECDS (an
+   * {@code EcdsConfigDump} whose {@code ecds_filters} each carry {@code version_info},
+   * {@code last_updated} and the {@code TypedExtensionConfig} as {@code ecds_filter}); once RDS
+   * answers, the listener moves to {@code active_state}.
+   */
+  @Test
+  void configDumpShowsAWarmingListenerAndTheEcdsFilters() throws Exception {
+    cp = TestControlPlane.startTcp();
+    cp.setExtensionConfigs("e1", List.of(addHeader("tagger", "x-tag", "v1")));
+    var listener = rdsListener("dyn", port, "r", 0, discoveredFilter("tagger", 0,
+        "type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutation"));
+    // Route configuration "r" is not served yet: the listener warms (no initial fetch timeout).
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port())), List.of(), List.of(listener), List.of());
+    startDataplane(false);
+    await(() -> quietly(() -> dynamicListener("dyn") != null && dynamicListener("dyn").containsKey("warming_state")
+        && !dumpSection("EcdsConfigDump").getJsonArray("ecds_filters", new JsonArray()).isEmpty()),
+        "the warming listener and the ECDS filter in /config_dump");
+    assertFalse(dp.server().awaitLive(Duration.ofMillis(200)), "the listener still warms");
+
+    JsonObject dyn = dynamicListener("dyn");
+    assertFalse(dyn.containsKey("active_state"), dyn.encodePrettily());
+    JsonObject warming = dyn.getJsonObject("warming_state");
+    assertEquals("1", warming.getValue("version_info"), dyn.encodePrettily());
+    assertTrue(TIMESTAMP.matcher(warming.getString("last_updated")).matches(), dyn.encodePrettily());
+    assertEquals("type.googleapis.com/envoy.config.listener.v3.Listener", warming.getJsonObject("listener").getString("@type"));
+    assertEquals("dyn", warming.getJsonObject("listener").getString("name"));
+
+    JsonArray ecds = dumpSection("EcdsConfigDump").getJsonArray("ecds_filters");
+    assertEquals(1, ecds.size(), ecds.encodePrettily());
+    JsonObject tagger = ecds.getJsonObject(0);
+    assertEquals("e1", tagger.getValue("version_info"), tagger.encodePrettily());
+    assertTrue(TIMESTAMP.matcher(tagger.getString("last_updated")).matches(), tagger.encodePrettily());
+    JsonObject filter = tagger.getJsonObject("ecds_filter");
+    assertEquals("type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig", filter.getString("@type"));
+    assertEquals("tagger", filter.getString("name"));
+    assertEquals("type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutation",
+        filter.getJsonObject("typed_config").getString("@type"));
+
+    cp.setSnapshot("2", List.of(staticCluster("ca", a.port())), List.of(), List.of(listener), List.of(route("r", "ca")));
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    assertEquals("a", served("/"));
+    dyn = dynamicListener("dyn");
+    assertFalse(dyn.containsKey("warming_state"), dyn.encodePrettily());
+    assertEquals("dyn", dyn.getJsonObject("active_state").getJsonObject("listener").getString("name"), dyn.encodePrettily());
+  }
+
+  /**
+   * A CDS response with a good new cluster and a bad one: as in Envoy, the good one is added and
+   * takes traffic, the bad one is rejected, and the NACK's error detail names it.
+   */
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
+  void aBadClusterIsNackedAndTheGoodOnesOfTheResponseApply(boolean delta) throws Exception {
+    cp = TestControlPlane.startTcp();
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "ca")));
+    startDataplane(delta);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    assertEquals("a", served("/"));
+    Cluster broken = staticCluster("broken-cluster", b.port()).toBuilder()
+        .setConnectTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(-1)).build();
+    cp.setSnapshot("2", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port()), broken), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "cb")));
+    String cds = "type.googleapis.com/envoy.config.cluster.v3.Cluster";
+    String detail = delta
+        ? cp.callbacks().awaitDelta(r -> r.getTypeUrl().equals(cds) && r.hasErrorDetail(), Duration.ofSeconds(20))
+            .getErrorDetail().getMessage()
+        : cp.callbacks().awaitSotw(r -> r.getTypeUrl().equals(cds) && r.hasErrorDetail(), Duration.ofSeconds(20))
+            .getErrorDetail().getMessage();
+    assertTrue(detail.contains("broken-cluster"), detail);
+    assertFalse(detail.contains("cb:"), "only the bad cluster is rejected: " + detail);
+    await(() -> served("/").equals("b"), "traffic to the good new cluster");
+    assertTrue(dp.stat("cluster_manager.cds.update_rejected") >= 1);
+    // /config_dump: cb is active; broken-cluster appears only as a NACKed entry with its error.
+    // With ?resource=, Envoy lists each DynamicCluster as a config of its own.
+    JsonArray dynamic = new JsonObject(admin("/config_dump?resource=dynamic_active_clusters")).getJsonArray("configs");
+    List<String> active = new ArrayList<>();
+    JsonObject nacked = null;
+    for (int i = 0; i < dynamic.size(); i++) {
+      JsonObject c = dynamic.getJsonObject(i);
+      assertEquals("type.googleapis.com/envoy.admin.v3.ClustersConfigDump.DynamicCluster", c.getString("@type"));
+      if (c.containsKey("cluster")) {
+        active.add(c.getJsonObject("cluster").getString("name"));
+      } else {
+        nacked = c;
+      }
+    }
+    assertEquals(List.of("ca", "cb"), active, dynamic.encodePrettily());
+    assertNotNull(nacked, dynamic.encodePrettily());
+    assertEquals("NACKED", nacked.getString("client_status"), nacked.encodePrettily());
+    assertTrue(nacked.getJsonObject("error_state").getString("details").contains("broken-cluster"), nacked.encodePrettily());
+  }
+
+  /**
+   * The xDS stats in /stats/prometheus under Envoy's names and types: {@code control_plane.connected_state}
+   * is a gauge, the update counters are counters, none with tags ({@code {}} as Envoy prints it),
+   * and the version gauges are xxHash64 of the accepted version_info printed as a uint64.
+   */
+  @Test
+  void xdsStatsInPrometheusUseEnvoyNamesAndTypes() throws Exception {
+    cp = TestControlPlane.startTcp();
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "ca")));
+    startDataplane(false);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    // The version gauges hold xxHash64 of version_info, a uint64 as in Envoy: that of "1" is above
+    // 2^63 (negative as a Java long).
+    String version1 = Long.toUnsignedString(dev.xdsdp.xds.client.XxHash64.hash("1"));
+    assertTrue(Long.parseUnsignedLong(version1) < 0, version1);
+    assertPrometheus(admin("/stats/prometheus"), "envoy_cluster_manager_cds_version", "gauge", version1);
+    assertTrue(admin("/stats?filter=cds.version").contains("cluster_manager.cds.version: " + version1 + "\n"));
+    Listener bad = rdsListener("bad", port + 1, "r", 0).toBuilder().clearAddress().build();
+    cp.setSnapshot("2", List.of(staticCluster("ca", a.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0), bad), List.of(route("r", "ca")));
+    await(() -> dp.stat("listener_manager.lds.update_rejected") >= 1, "the LDS NACK");
+    String body = admin("/stats/prometheus");
+    assertPrometheus(body, "envoy_control_plane_connected_state", "gauge", "1");
+    assertPrometheus(body, "envoy_cluster_manager_cds_update_success", "counter", null);
+    assertPrometheus(body, "envoy_cluster_manager_cds_update_rejected", "counter", "0");
+    assertPrometheus(body, "envoy_listener_manager_lds_update_success", "counter", null);
+    // (java-control-plane sends the rejected snapshot again on each NACK: the count keeps rising.)
+    assertPrometheus(body, "envoy_listener_manager_lds_update_rejected", "counter", null);
+    assertPrometheus(body, "envoy_listener_manager_lds_version", "gauge",
+        Long.toUnsignedString(dev.xdsdp.xds.client.XxHash64.hash("1")));
+  }
+
+  /** One {@code # TYPE} line of {@code type} and one untagged sample (of {@code value} unless null) for {@code name}. */
+  static void assertPrometheus(String body, String name, String type, String value) {
+    List<String> lines = body.lines().toList();
+    assertEquals(1, lines.stream().filter(l -> l.startsWith("# TYPE " + name + " ")).count(), name + " in\n" + body);
+    assertTrue(lines.contains("# TYPE " + name + " " + type), name + " is a " + type + " in\n" + body);
+    List<String> samples = lines.stream().filter(l -> l.startsWith(name + "{") || l.startsWith(name + " ")).toList();
+    assertEquals(1, samples.size(), name + " in\n" + body);
+    String sample = samples.get(0);
+    assertTrue(sample.startsWith(name + "{} "), sample);
+    String v = sample.substring((name + "{} ").length());
+    assertTrue(v.matches("\\d+"), sample);
+    if (value != null) {
+      assertEquals(value, v, sample);
+    } else {
+      assertTrue(Long.parseLong(v) >= 1, sample);
+    }
   }
 
   /** A kept-alive HTTP/1.1 client connection read by hand: one response at a time, and whether the peer closed. */
