@@ -95,24 +95,40 @@ public final class GraalWasmVm implements WasmVm {
     ValType result = type.result();
     HostFunction fn = imp.function();
     String name = imp.qualifiedName();
-    return args -> {
-      long[] a = new long[n];
-      for (int i = 0; i < n && i < args.length; i++) {
-        a[i] = wide[i] ? args[i].asLong() : args[i].asInt();
+    return new ProxyExecutable() {
+      // The argument array is reused: a VM runs on one thread, host functions read their
+      // arguments before they return, and a call of the same import nested inside this one (the
+      // guest re-entered through its allocator) gets a fresh array. Per-call arrays were the
+      // largest allocation site of a proxy running a header-editing filter.
+      private long[] spare = new long[n];
+
+      @Override
+      public Object execute(Value... args) {
+        long[] a = spare;
+        if (a == null) {
+          a = new long[n];
+        } else {
+          spare = null;
+        }
+        long r;
+        try {
+          for (int i = 0; i < n; i++) {
+            a[i] = i >= args.length ? 0 : wide[i] ? args[i].asLong() : args[i].asInt();
+          }
+          r = fn.call(a);
+        } catch (WasmFault f) {
+          throw f;
+        } catch (RuntimeException | Error e) {
+          LOG.log(System.Logger.Level.ERROR, "host function " + name + " failed", e);
+          throw new WasmFault(WasmFault.Kind.HOST_ERROR, "host function " + name + " failed: " + e, e);
+        } finally {
+          spare = a;
+        }
+        if (result == null) {
+          return null;
+        }
+        return result == ValType.I64 ? (Object) r : (Object) (int) r;
       }
-      long r;
-      try {
-        r = fn.call(a);
-      } catch (WasmFault f) {
-        throw f;
-      } catch (RuntimeException | Error e) {
-        LOG.log(System.Logger.Level.ERROR, "host function " + name + " failed", e);
-        throw new WasmFault(WasmFault.Kind.HOST_ERROR, "host function " + name + " failed: " + e, e);
-      }
-      if (result == null) {
-        return null;
-      }
-      return result == ValType.I64 ? (Object) r : (Object) (int) r;
     };
   }
 
