@@ -13,34 +13,17 @@
 # Knobs: BENCH_ROUNDS (5), BENCH_DURATION (10 s), BENCH_WARMUP (20 s per listener),
 # BENCH_CONNECTIONS (32), BENCH_BODY_BYTES (1024). Default run: about 5 minutes.
 #   benchmarks/03-wasm-overhead.sh
-source "$(dirname "$(readlink -f "$0")")/lib/common.sh"
+# Set before common.sh, whose own default (10 s) would win otherwise.
 BENCH_WARMUP=${BENCH_WARMUP:-20}
+source "$(dirname "$(readlink -f "$0")")/lib/common.sh"
 body_bytes=${BENCH_BODY_BYTES:-1024}
 bench_arm_deadline
 bench_require wrk nginx curl
 bench_build_dataplane
 
 variants=(nofilter noop headers body)
-upstream_port=$(bench_free_port)
-admin_port=$(bench_free_port)
-declare -A port
-for v in "${variants[@]}"; do port[$v]=$(bench_free_port); done
-
-body=$(head -c "$body_bytes" /dev/zero | tr '\0' 'x')
-mkdir -p "$BENCH_WORK"/nginx-{body,proxy,fastcgi,uwsgi,scgi}
-sed -e "s#@WORK@#$BENCH_WORK#g" -e "s#@UPSTREAM_PORT@#$upstream_port#g" -e "s#@BODY@#$body#" \
-  "$BENCH_DIR/configs/wasm/upstream-nginx.conf.in" >"$BENCH_WORK/upstream-nginx.conf"
-sed -e "s#@ADMIN_PORT@#$admin_port#" -e "s#@UPSTREAM_PORT@#$upstream_port#" \
-  -e "s#@WASM@#$BENCH_DIR/wasm/bench_filter.wasm#" \
-  -e "s#@PORT_NOFILTER@#${port[nofilter]}#" -e "s#@PORT_NOOP@#${port[noop]}#" \
-  -e "s#@PORT_HEADERS@#${port[headers]}#" -e "s#@PORT_BODY@#${port[body]}#" \
-  "$BENCH_DIR/configs/wasm/envoy.yaml.in" >"$BENCH_WORK/envoy.yaml"
-
-bench_start upstream "$BENCH_LOAD_CPUS" nginx -c "$BENCH_WORK/upstream-nginx.conf" -e "$BENCH_WORK/upstream-nginx.error.log"
-bench_wait_http "http://127.0.0.1:$upstream_port/" 20
-bench_dataplane dataplane "$BENCH_WORK/envoy.yaml"
-dataplane_pid=$BENCH_LAST_PID
-bench_wait_http "http://127.0.0.1:$admin_port/ready" 120
+source "$BENCH_DIR/configs/wasm/wasm.sh"
+wasm_setup_start "$body_bytes"
 
 # Each listener must really proxy and each filter must really run before anything is measured.
 for v in "${variants[@]}"; do
@@ -50,8 +33,13 @@ for v in "${variants[@]}"; do
 done
 curl -s -D - -o /dev/null "http://127.0.0.1:${port[headers]}/" | grep -qi '^x-bench-response: 1' \
   || bench_die "the headers filter did not add x-bench-response"
-curl -s "http://127.0.0.1:$admin_port/stats" | grep -q 'bench_body_bytes: [1-9]' \
-  || bench_die "the body filter did not read the body (no bench_body_bytes counter)"
+# Module metrics reach the admin store shortly after the callback that moved them: poll.
+for i in $(seq 1 100); do
+  curl -s "http://127.0.0.1:$admin_port/stats" | grep -q 'bench_body_bytes: [1-9]' && break
+  [ "$i" = 100 ] && bench_die "the body filter did not read the body (no bench_body_bytes counter)"
+  curl -s -o /dev/null "http://127.0.0.1:${port[body]}/"
+  sleep 0.1
+done
 
 bench_log "warming up each listener for ${BENCH_WARMUP}s"
 for v in "${variants[@]}"; do bench_wrk "http://127.0.0.1:${port[$v]}/" "$BENCH_CONNECTIONS" "$BENCH_WARMUP" >/dev/null; done

@@ -9,32 +9,17 @@
 # Knobs: BENCH_WARMUP (30 s per listener), PROFILE_SECONDS (20), BENCH_CONNECTIONS (32).
 # Default run: about 2 minutes.
 #   benchmarks/profile.sh
-source "$(dirname "$(readlink -f "$0")")/lib/common.sh"
+# Set before common.sh, whose own default (10 s) would win otherwise.
 BENCH_WARMUP=${BENCH_WARMUP:-30}
+source "$(dirname "$(readlink -f "$0")")/lib/common.sh"
 profile_seconds=${PROFILE_SECONDS:-20}
 bench_arm_deadline
 bench_require wrk nginx curl
 bench_build_dataplane
 
-upstream_port=$(bench_free_port)
-admin_port=$(bench_free_port)
-declare -A port
-for v in nofilter noop headers body; do port[$v]=$(bench_free_port); done
-body=$(head -c 1024 /dev/zero | tr '\0' 'x')
-mkdir -p "$BENCH_WORK"/nginx-{body,proxy,fastcgi,uwsgi,scgi}
-sed -e "s#@WORK@#$BENCH_WORK#g" -e "s#@UPSTREAM_PORT@#$upstream_port#g" -e "s#@BODY@#$body#" \
-  "$BENCH_DIR/configs/wasm/upstream-nginx.conf.in" >"$BENCH_WORK/upstream-nginx.conf"
-sed -e "s#@ADMIN_PORT@#$admin_port#" -e "s#@UPSTREAM_PORT@#$upstream_port#" \
-  -e "s#@WASM@#$BENCH_DIR/wasm/bench_filter.wasm#" \
-  -e "s#@PORT_NOFILTER@#${port[nofilter]}#" -e "s#@PORT_NOOP@#${port[noop]}#" \
-  -e "s#@PORT_HEADERS@#${port[headers]}#" -e "s#@PORT_BODY@#${port[body]}#" \
-  "$BENCH_DIR/configs/wasm/envoy.yaml.in" >"$BENCH_WORK/envoy.yaml"
-
-bench_start upstream "$BENCH_LOAD_CPUS" nginx -c "$BENCH_WORK/upstream-nginx.conf" -e "$BENCH_WORK/upstream-nginx.error.log"
-bench_wait_http "http://127.0.0.1:$upstream_port/" 20
-bench_dataplane dataplane "$BENCH_WORK/envoy.yaml"
-pid=$BENCH_LAST_PID
-bench_wait_http "http://127.0.0.1:$admin_port/ready" 120
+source "$BENCH_DIR/configs/wasm/wasm.sh"
+wasm_setup_start 1024
+pid=$dataplane_pid
 
 for v in nofilter headers; do
   url="http://127.0.0.1:${port[$v]}/"
