@@ -282,6 +282,14 @@ final class RouterFilter implements HttpFilter, UpstreamRequest.Listener, Waterm
 
   private void startAttempt() {
     retryTimer = null;
+    if (cluster.isClosed()) {
+      // Replaced by CDS since this stream chose it (or since the last attempt): use the new one,
+      // as Envoy's workers see the cluster update; a removed cluster keeps draining its own pools.
+      Cluster current = clusters.get(cluster.name());
+      if (current != null) {
+        cluster = current;
+      }
+    }
     Host host = cluster.chooseHost();
     StreamInfo info = callbacks.streamInfo();
     if (host == null) {

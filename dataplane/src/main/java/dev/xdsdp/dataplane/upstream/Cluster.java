@@ -32,6 +32,8 @@ public class Cluster {
 
   /** How long requests in flight on a removed or replaced cluster may take to finish. */
   static final java.time.Duration DRAIN_TIME = java.time.Duration.ofSeconds(30);
+  /** How long a replaced or removed cluster's pools still take new requests. */
+  static final java.time.Duration CLOSE_GRACE = java.time.Duration.ofSeconds(1);
 
   private final ClusterConfig config;
   private final Vertx vertx;
@@ -40,6 +42,8 @@ public class Cluster {
   private final LoadBalancer lb;
   private volatile HostSet hostSet = HostSet.EMPTY;
   private volatile boolean closed;
+  /** Set when a closed cluster's pools stop taking requests (after {@link #CLOSE_GRACE}). */
+  private boolean poolsShutDown;
   private volatile LoadAssignmentConfig lastAssignment;
   private HttpClientAgent http1Client;
   private HttpClientAgent http2Client;
@@ -163,13 +167,29 @@ public class Cluster {
     if (http2) {
       if (http2Client == null) {
         http2Client = newClient(true);
+        if (poolsShutDown) {
+          http2Client.shutdown(DRAIN_TIME);
+        }
       }
       return http2Client;
     }
     if (http1Client == null) {
       http1Client = newClient(false);
+      if (poolsShutDown) {
+        http1Client.shutdown(DRAIN_TIME);
+      }
     }
     return http1Client;
+  }
+
+  private synchronized void shutdownPools() {
+    poolsShutDown = true;
+    if (http1Client != null) {
+      http1Client.shutdown(DRAIN_TIME);
+    }
+    if (http2Client != null) {
+      http2Client.shutdown(DRAIN_TIME);
+    }
   }
 
   /** Whether a request of the given downstream protocol goes upstream over HTTP/2. */
@@ -236,12 +256,10 @@ public class Cluster {
    */
   public synchronized void close() {
     closed = true;
-    if (http1Client != null) {
-      http1Client.shutdown(DRAIN_TIME);
-    }
-    if (http2Client != null) {
-      http2Client.shutdown(DRAIN_TIME);
-    }
+    // A stream on another event loop may have picked this cluster just before the swap and not
+    // yet sent its request: the pools take new requests for a moment longer, then drain (the
+    // router re-resolves a closed cluster by name before each attempt).
+    vertx.setTimer(CLOSE_GRACE.toMillis(), t -> shutdownPools());
     LOG.log(System.Logger.Level.DEBUG, "cluster {0} closed", config.name());
   }
 }

@@ -187,6 +187,49 @@ class DynamicConfigIT {
 
   @ParameterizedTest(name = "delta={0}")
   @ValueSource(booleans = {false, true})
+  void clustersChangedInPlaceUnderLoadThenRemoved(boolean delta) throws Exception {
+    cp = TestControlPlane.startTcp();
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "cb")));
+    startDataplane(delta);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    assertEquals("b", served("/"));
+    AtomicBoolean running = new AtomicBoolean(true);
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<CompletableFuture<Void>> clients = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      clients.add(CompletableFuture.runAsync(() -> {
+        while (running.get()) {
+          String s = served("/load");
+          if (!s.equals("a") && !s.equals("b")) {
+            failures.add(s);
+          }
+        }
+      }));
+    }
+    // cb changed in place (its endpoint moves to upstream a) while requests flow through it.
+    long modified = dp.stat("cluster_manager.cluster_modified");
+    cp.setSnapshot("2", List.of(staticCluster("ca", a.port()), staticCluster("cb", a.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "cb")));
+    await(() -> served("/").equals("a"), "the changed cluster's new endpoint");
+    Thread.sleep(200);
+    running.set(false);
+    CompletableFuture.allOf(clients.toArray(new CompletableFuture[0])).get();
+    assertEquals(List.of(), failures, "no request fails while its cluster changes");
+    assertTrue(dp.stat("cluster_manager.cluster_modified") > modified);
+
+    // cb removed while the route still names it: Envoy answers 503 (no cluster, flag NC).
+    long removed = dp.stat("cluster_manager.cluster_removed");
+    long active = dp.stat("cluster_manager.active_clusters");
+    cp.setSnapshot("3", List.of(staticCluster("ca", a.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "cb")));
+    await(() -> served("/").equals("status 503"), "503 for the removed cluster");
+    assertTrue(dp.stat("cluster_manager.cluster_removed") > removed);
+    assertEquals(active - 1, dp.stat("cluster_manager.active_clusters"));
+  }
+
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
   void removedListenerDrainsAndStopsAccepting(boolean delta) throws Exception {
     cp = TestControlPlane.startTcp();
     cp.setSnapshot("1", List.of(staticCluster("ca", a.port())), List.of(),
