@@ -21,6 +21,9 @@ command -v wat2wasm >/dev/null || need_apt+=(wabt)
 command -v clang >/dev/null || need_apt+=(clang)
 command -v wasm-ld >/dev/null || need_apt+=(lld)
 [ -d /usr/lib/wasm32-wasi ] || [ -d /usr/share/wasi-sysroot ] || need_apt+=(wasi-libc)
+# clang links wasm32 builtins (64-bit arithmetic helpers) from compiler-rt.
+ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 \
+  || need_apt+=(libclang-rt-dev-wasm32)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "installing ${need_apt[*]}" >&2
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
