@@ -108,6 +108,29 @@ class WasmFilterIT {
     assertEquals(before + 2, aux.authRequests.get(), "each request asked the auth service once");
   }
 
+  /**
+   * A callout slower than its timeout: as in Envoy, where the async client's router answers the
+   * call itself with a 504 local reply ("upstream request timeout") when the timeout fires, the
+   * module's proxy_on_http_call_response runs about the timeout after the dispatch with a 504
+   * response, and the module denies the stream with that status.
+   */
+  @Test
+  void authCalloutSlowerThanItsTimeoutGetsEnvoysTimeoutResponse() throws Exception {
+    // Warm the path (VM, callout connection) so that the timing below is the timeout's alone.
+    assertEquals(200, main("auth", "authorization", "Bearer alice-ok").statusCode());
+    int before = aux.authRequests.get();
+    long start = System.nanoTime();
+    HttpResponse<String> r = main("auth", "authorization", "Bearer slow-ok", "x-auth-timeout", "200");
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(403, r.statusCode(), r.body());
+    assertEquals("auth denied", r.body());
+    assertEquals("504", r.headers().firstValue("x-auth-status").orElse(null),
+        "the module saw the timeout as Envoy's 504 local reply");
+    assertTrue(tookMillis >= 200 && tookMillis < AuxServers.SLOW_AUTH_MILLIS - 500,
+        "answered at the call's timeout, not when the auth service did: " + tookMillis + " ms");
+    assertEquals(before + 1, aux.authRequests.get(), "the call reached the auth service");
+  }
+
   /** grpc.health.v1.Health: "ok" serves, "down" does not, anything else is NOT_FOUND. */
   static final class Health extends io.grpc.health.v1.HealthGrpc.HealthImplBase {
     @Override
