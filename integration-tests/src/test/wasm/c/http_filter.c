@@ -13,8 +13,10 @@
  * Modes ("x-test" request header, else mode=):
  *   headers  add x-wasm-version and x-wasm-plugin (the default)
  *   local    answer 403 from the filter
- *   auth     ask auth_cluster (GET /auth with the request's authorization header); 200 lets the
- *            request through with x-auth-user, anything else answers 403, a failed call 503
+ *   auth     ask auth_cluster (GET /auth with the request's authorization header) with a timeout of
+ *            x-auth-timeout ms (default 2000); 200 lets the request through with x-auth-user,
+ *            anything else answers 403 (x-auth-status: the call's status), a call answered
+ *            without headers 503
  *   body     buffer both bodies and rewrite them (request: "wasm[<chunks>,<size>]:" + body;
  *            response: {"wasm_chunks":n,"wasm_size":n,"upstream":<body>})
  *   props    request headers with property values; on_log stores what it saw at the end
@@ -225,11 +227,14 @@ static void add_version(uint32_t map) {
 static uint32_t start_auth(uint32_t ctx) {
   char *cluster = config_get("auth_cluster");
   char *authz = get_header(MAP_REQUEST_HEADERS, "authorization", NULL);
+  char *timeout_header = get_header(MAP_REQUEST_HEADERS, "x-auth-timeout", NULL);
+  uint32_t timeout = timeout_header ? (uint32_t)atoi(timeout_header) : 2000;
+  free(timeout_header);
   const char *kv[] = {":method", "GET", ":path", "/auth", ":authority", "auth", "authorization", authz ? authz : ""};
   size_t n;
   char *pairs = make_pairs(kv, 4, &n);
   uint32_t token = 0;
-  status_t s = proxy_http_call(cluster ? cluster : "", cluster ? strlen(cluster) : 0, pairs, n, "", 0, "", 0, 2000,
+  status_t s = proxy_http_call(cluster ? cluster : "", cluster ? strlen(cluster) : 0, pairs, n, "", 0, "", 0, timeout,
                                &token);
   free(pairs);
   free(authz);

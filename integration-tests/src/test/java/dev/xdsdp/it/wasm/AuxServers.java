@@ -8,10 +8,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Real HTTP servers the Wasm tests call out to: an auth service ({@code GET /auth}: 200 with
- * {@code x-user} for {@code authorization: Bearer <user>-ok}, 403 otherwise) and a code server that
+ * {@code x-user} for {@code authorization: Bearer <user>-ok}, 403 otherwise; users whose name
+ * starts with {@code slow} are answered after {@link #SLOW_AUTH_MILLIS}) and a code server that
  * serves module bytes and can fail its first requests.
  */
 final class AuxServers implements AutoCloseable {
+
+  static final long SLOW_AUTH_MILLIS = 1500;
 
   private final Vertx vertx = Vertx.vertx();
   private final HttpServer auth;
@@ -26,10 +29,21 @@ final class AuxServers implements AutoCloseable {
     auth = vertx.createHttpServer().requestHandler(req -> {
       authRequests.incrementAndGet();
       String authz = req.getHeader("authorization");
-      if (req.path().equals("/auth") && authz != null && authz.startsWith("Bearer ") && authz.endsWith("-ok")) {
-        req.response().putHeader("x-user", authz.substring(7, authz.length() - 3)).end("ok");
+      Runnable answer = () -> {
+        if (req.path().equals("/auth") && authz != null && authz.startsWith("Bearer ") && authz.endsWith("-ok")) {
+          req.response().putHeader("x-user", authz.substring(7, authz.length() - 3)).end("ok");
+        } else {
+          req.response().setStatusCode(403).end("no");
+        }
+      };
+      if (authz != null && authz.startsWith("Bearer slow")) {
+        vertx.setTimer(SLOW_AUTH_MILLIS, t -> {
+          if (!req.response().closed()) {
+            answer.run();
+          }
+        });
       } else {
-        req.response().setStatusCode(403).end("no");
+        answer.run();
       }
     });
     code = vertx.createHttpServer().requestHandler(req -> {

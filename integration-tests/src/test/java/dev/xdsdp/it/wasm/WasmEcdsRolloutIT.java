@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -148,6 +149,73 @@ class WasmEcdsRolloutIT {
         + host.livePlugins().stream().map(p -> new String(p.config().pluginConfiguration())).toList());
     assertEquals(2, host.liveVms(), "one VM per worker loop (--concurrency 2)");
     assertTrue(dp.stat("extension_config_discovery.http_filter.versioned.config_reload") >= last);
+  }
+
+  /**
+   * The static-bootstrap scenarios with the filter config served over ECDS (ADS): the header-adding
+   * filter and the filter's own 403 reply; then a push that switches the plugin configuration
+   * (default mode local, a new version) changes what new streams get, while a stream that started
+   * before the push finishes with the configuration it started with.
+   */
+  @ParameterizedTest(name = "delta={0}")
+  @ValueSource(booleans = {false, true})
+  void ecdsDeliveredConfigAddsHeadersAndRepliesLocallyAndAPushSwitchesNewStreams(boolean delta) throws Exception {
+    cp.setSnapshot("1", List.of(staticCluster("echo", echo.port())), List.of(), List.of(listener()),
+        List.of(route("routes", "echo")));
+    cp.setExtensionConfigs("1", List.of(extension(module, "version=1")));
+    dp = Dataplane.start(bootstrap(cp, delta, 0));
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(60)));
+
+    HttpResponse<String> headers = Http.get(uri("/h"));
+    assertEquals(200, headers.statusCode(), headers.body());
+    assertEquals("1", Http.upstreamHeader(headers, "x-wasm-version"));
+    assertEquals("versioned", Http.upstreamHeader(headers, "x-wasm-plugin"));
+    assertEquals("1", headers.headers().firstValue("x-wasm-version").orElse(null));
+
+    int upstreamBefore = echo.requests();
+    HttpResponse<String> local = Http.get(uri("/l"), "x-test", "local");
+    assertEquals(403, local.statusCode());
+    assertEquals("denied by wasm\n", local.body());
+    assertEquals("1", local.headers().firstValue("x-wasm-local").orElse(null));
+    assertEquals(upstreamBefore, echo.requests(), "a local reply never reaches the upstream");
+
+    // A stream under version 1 still waiting for its upstream while the push lands.
+    CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {
+      try {
+        return Http.get(uri("/slow?delay=1500"));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+    long started = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (echo.requests() == upstreamBefore && System.nanoTime() < started) {
+      Thread.sleep(5);
+    }
+    assertEquals(upstreamBefore + 1, echo.requests(), "the slow stream reached the upstream before the push");
+
+    cp.setExtensionConfigs("2", List.of(extension(module, "version=2;mode=local")));
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    HttpResponse<String> r = Http.get(uri("/new"));
+    while (r.statusCode() == 200 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      r = Http.get(uri("/new"));
+    }
+    assertEquals(403, r.statusCode(), "new streams default to the local reply");
+    assertEquals("denied by wasm\n", r.body());
+    assertEquals("2", r.headers().firstValue("x-wasm-version").orElse(null));
+    HttpResponse<String> explicit = Http.get(uri("/h2"), "x-test", "headers");
+    assertEquals(200, explicit.statusCode());
+    assertEquals("2", Http.upstreamHeader(explicit, "x-wasm-version"));
+
+    HttpResponse<String> old = inFlight.get(10, TimeUnit.SECONDS);
+    assertEquals(200, old.statusCode(), old.body());
+    assertEquals("1", Http.upstreamHeader(old, "x-wasm-version"));
+    assertEquals("1", old.headers().firstValue("x-wasm-version").orElse(null),
+        "the stream's response went through the configuration it started with");
+  }
+
+  URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
   }
 
   /** The error detail of the next ECDS NACK (a request with an error detail), SotW or delta. */

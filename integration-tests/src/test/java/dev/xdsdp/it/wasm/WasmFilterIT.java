@@ -108,6 +108,29 @@ class WasmFilterIT {
     assertEquals(before + 2, aux.authRequests.get(), "each request asked the auth service once");
   }
 
+  /**
+   * A callout slower than its timeout: as in Envoy, where the async client's router answers the
+   * call itself with a 504 local reply ("upstream request timeout") when the timeout fires, the
+   * module's proxy_on_http_call_response runs about the timeout after the dispatch with a 504
+   * response, and the module denies the stream with that status.
+   */
+  @Test
+  void authCalloutSlowerThanItsTimeoutGetsEnvoysTimeoutResponse() throws Exception {
+    // Warm the path (VM, callout connection) so that the timing below is the timeout's alone.
+    assertEquals(200, main("auth", "authorization", "Bearer alice-ok").statusCode());
+    int before = aux.authRequests.get();
+    long start = System.nanoTime();
+    HttpResponse<String> r = main("auth", "authorization", "Bearer slow-ok", "x-auth-timeout", "200");
+    long tookMillis = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(403, r.statusCode(), r.body());
+    assertEquals("auth denied", r.body());
+    assertEquals("504", r.headers().firstValue("x-auth-status").orElse(null),
+        "the module saw the timeout as Envoy's 504 local reply");
+    assertTrue(tookMillis >= 200 && tookMillis < AuxServers.SLOW_AUTH_MILLIS - 500,
+        "answered at the call's timeout, not when the auth service did: " + tookMillis + " ms");
+    assertEquals(before + 1, aux.authRequests.get(), "the call reached the auth service");
+  }
+
   /** grpc.health.v1.Health: "ok" serves, "down" does not, anything else is NOT_FOUND. */
   static final class Health extends io.grpc.health.v1.HealthGrpc.HealthImplBase {
     @Override
@@ -164,6 +187,56 @@ class WasmFilterIT {
     assertTrue(seen.endsWith("," + body.length() + "]:" + body), seen.substring(0, 30));
     assertEquals(r.body().getBytes(StandardCharsets.UTF_8).length - prefixLength(r.body()) - 1,
         rewritten.getInteger("wasm_size"));
+  }
+
+  /** Printable random bytes (JSON needs no escapes, C strings no NULs), the same for every run. */
+  static byte[] randomText(int n) {
+    java.util.Random random = new java.util.Random(n);
+    byte[] out = new byte[n];
+    for (int i = 0; i < n; i++) {
+      out[i] = (byte) ('0' + random.nextInt(75)); // '0'..'z'
+      if (out[i] == '\\') {
+        out[i] = '_';
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A filter that stops each body chunk until the end of stream buffers the whole request body in
+   * the connection manager: past its buffer limit (1 MiB, Envoy's default) the stream is answered
+   * 413 as in Envoy (Payload Too Large from the connection manager, not the module or upstream).
+   */
+  @Test
+  void requestBodyBufferedPastTheBufferLimitIsAnswered413() throws Exception {
+    byte[] body = randomText(1536 * 1024);
+    HttpRequest req = HttpRequest.newBuilder(dp.uri("main", "/too-large"))
+        .header("x-test", "body")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .build();
+    HttpResponse<String> r = dev.xdsdp.it.support.Http.send(req);
+    assertEquals(413, r.statusCode(), r.body());
+    // As in Envoy, the local reply goes through the encoder filters, the module's included (its
+    // body mode wraps the response body).
+    assertEquals("1", r.headers().firstValue("x-wasm-response").orElse(null));
+    assertTrue(r.body().endsWith("\"upstream\":Payload Too Large}"), r.body());
+  }
+
+  /** Under the buffer limit, the buffered request body reaches the upstream byte for byte. */
+  @Test
+  void requestBodyBufferedUnderTheBufferLimitReachesTheUpstreamIntact() throws Exception {
+    byte[] body = randomText(512 * 1024);
+    HttpRequest req = HttpRequest.newBuilder(dp.uri("main", "/large"))
+        .header("x-test", "body")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .build();
+    HttpResponse<String> r = dev.xdsdp.it.support.Http.send(req);
+    assertEquals(200, r.statusCode(), r.body().length() > 200 ? r.body().substring(0, 200) : r.body());
+    String seen = new JsonObject(r.body()).getJsonObject("upstream").getString("body");
+    String prefix = seen.substring(0, seen.indexOf("]:") + 2);
+    assertTrue(prefix.matches("wasm\\[\\d+," + body.length + "]:"), prefix);
+    assertTrue(java.util.Arrays.equals(body, seen.substring(prefix.length()).getBytes(StandardCharsets.UTF_8)),
+        "the upstream got the body byte for byte after the module's prefix");
   }
 
   /** Length of {"wasm_chunks":n,"wasm_size":n,"upstream": in a rewritten response. */

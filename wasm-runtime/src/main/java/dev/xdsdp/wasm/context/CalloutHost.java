@@ -101,7 +101,7 @@ public interface CalloutHost {
   interface HttpCallCallbacks {
     void onSuccess(HttpCallResponse response);
 
-    /** The call failed (reset, timeout, no healthy upstream). */
+    /** The call failed (reset, no healthy upstream); a timeout is a response, Envoy's 504 local reply. */
     void onFailure(String reason);
   }
 

@@ -16,6 +16,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -56,11 +57,28 @@ final class ClusterCallouts implements CalloutHost {
 
       @Override
       void onError(String reason, boolean timeout) {
+        if (timeout) {
+          // Envoy's async client answers a timed-out call with its router's local reply, which the
+          // module receives as a response (proxy_on_http_call_response with headers), not a failure.
+          callbacks.onSuccess(timeoutResponse());
+          return;
+        }
         callbacks.onFailure(reason);
       }
     };
     call.start(request.headers(), request.body());
     return call;
+  }
+
+  private static final byte[] TIMEOUT_BODY = "upstream request timeout".getBytes(StandardCharsets.US_ASCII);
+
+  /** Envoy's router local reply for a request whose timeout fired before the response. */
+  private static HttpCallResponse timeoutResponse() {
+    HeaderMap h = HeaderMap.create();
+    h.add(":status", "504");
+    h.add("content-length", Integer.toString(TIMEOUT_BODY.length));
+    h.add("content-type", "text/plain");
+    return new HttpCallResponse(h, TIMEOUT_BODY.clone(), HeaderMap.create());
   }
 
   @Override
