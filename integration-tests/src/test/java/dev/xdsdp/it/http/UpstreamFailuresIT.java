@@ -166,6 +166,67 @@ class UpstreamFailuresIT {
     assertTrue(dp.stat("cluster.limited.upstream_rq_pending_overflow") >= 2);
   }
 
+  static CompletableFuture<HttpResponse<String>> getAsync(String path) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return get(dp.uri("main", path));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+  }
+
+  static void await(String what, java.util.function.BooleanSupplier condition) throws Exception {
+    for (int i = 0; i < 200 && !condition.getAsBoolean(); i++) {
+      Thread.sleep(10);
+    }
+    assertTrue(condition.getAsBoolean(), what);
+  }
+
+  static void assertOverflow(HttpResponse<String> r) {
+    assertEquals(503, r.statusCode());
+    assertEquals("true", r.headers().firstValue("x-envoy-overloaded").orElse(null));
+    assertTrue(r.body().endsWith("reset reason: overflow"), r.body());
+  }
+
+  @Test
+  void pendingRequestLimitQueuesOneThenOverflows() throws Exception {
+    int before = live.requests();
+    var first = getAsync("/pending-limited?delay=800&n=1");
+    await("first request reached the upstream", () -> live.requests() == before + 1);
+    // The only connection is busy: the second request waits in the queue...
+    var second = getAsync("/pending-limited?n=2");
+    await("second request queued", () -> dp.stat("cluster.pending-limited.upstream_rq_pending_active") == 1);
+    // ...and the queue is full for the third.
+    long start = System.nanoTime();
+    HttpResponse<String> third = get(dp.uri("main", "/pending-limited?n=3"));
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertOverflow(third);
+    assertTrue(ms < 500, "overflow answered after " + ms + " ms");
+    assertEquals("/pending-limited?n=3 503 UO pending-limited 1 upstream_reset_before_response_started{overflow}", logLine("/pending-limited?n=3"));
+    assertEquals(200, first.get(20, TimeUnit.SECONDS).statusCode());
+    assertEquals(200, second.get(20, TimeUnit.SECONDS).statusCode(), "the queued request is served");
+    assertEquals(1, dp.stat("cluster.pending-limited.upstream_rq_pending_overflow"));
+    assertEquals(2, live.requests() - before);
+  }
+
+  @Test
+  void requestLimitOverflowsWithoutQueueing() throws Exception {
+    // Envoy counts a max_requests overflow in upstream_rq_pending_overflow too (conn pool
+    // attachStreamToClient), and fails it at once even with room in the pending queue.
+    int before = live.requests();
+    var first = getAsync("/rq-limited?delay=800&n=1");
+    await("first request reached the upstream", () -> live.requests() == before + 1);
+    long start = System.nanoTime();
+    HttpResponse<String> second = get(dp.uri("main", "/rq-limited?n=2"));
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertOverflow(second);
+    assertTrue(ms < 500, "overflow answered after " + ms + " ms");
+    assertEquals(200, first.get(20, TimeUnit.SECONDS).statusCode());
+    assertEquals(1, dp.stat("cluster.rq-limited.upstream_rq_pending_overflow"));
+    assertEquals(1, live.requests() - before, "the overflowing request never reached the upstream");
+  }
+
   @Test
   void upstreamClosingTheConnectionGives503WithFlagUc() throws Exception {
     HttpResponse<String> r = get(dp.uri("main", "/closed?close=1"));
