@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.EchoUpstream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +34,8 @@ class UpstreamFailuresIT {
   static int deadPort;
   static Dataplane dp;
   static Path log;
+  static ServerSocket blackhole;
+  static final List<Socket> blackholeFill = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -37,16 +43,41 @@ class UpstreamFailuresIT {
     try (ServerSocket s = new ServerSocket(0)) {
       deadPort = s.getLocalPort();
     }
+    blackhole = fullListenQueue();
     log = tmp.resolve("access.log");
     String yaml = Files.readString(Path.of("src/test/resources/bootstrap/failures.yaml"));
-    dp = Dataplane.start(yaml, Map.of("LIVE", live.port(), "DEAD", deadPort, "LOG", log),
-        "--file-flush-interval-msec", "50");
+    dp = Dataplane.start(yaml, Map.of("LIVE", live.port(), "DEAD", deadPort, "LOG", log,
+        "BLACKHOLE", blackhole.getLocalPort()), "--file-flush-interval-msec", "50");
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     dp.close();
     live.close();
+    for (Socket s : blackholeFill) {
+      s.close();
+    }
+    blackhole.close();
+  }
+
+  /**
+   * A loopback listener that never accepts, its backlog of 1 filled with idle connections until a
+   * further connect goes unanswered (Linux drops SYNs for a full accept queue).
+   */
+  static ServerSocket fullListenQueue() throws Exception {
+    ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+    for (int i = 0; i < 8; i++) {
+      Socket s = new Socket();
+      try {
+        s.connect(at, 200);
+        blackholeFill.add(s);
+      } catch (SocketTimeoutException full) {
+        s.close();
+        return server;
+      }
+    }
+    throw new IllegalStateException("the listen queue never filled up");
   }
 
   /** The access log line for a path, waiting for the flush. */
@@ -106,6 +137,21 @@ class UpstreamFailuresIT {
     String line = logLine("/refused");
     assertTrue(line.startsWith("/refused 503 UF dead 1 upstream_reset_before_response_started{remote_connection_failure"), line);
     assertTrue(dp.stat("cluster.dead.upstream_cx_connect_fail") >= 1);
+  }
+
+  @Test
+  void connectTimeoutGives503WithFlagUf() throws Exception {
+    long start = System.nanoTime();
+    HttpResponse<String> r = get(dp.uri("main", "/connect-timeout"));
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(503, r.statusCode());
+    assertTrue(r.body().startsWith("upstream connect error or disconnect/reset before headers. reset reason: "
+        + "connection timeout"), r.body());
+    // connect_timeout is 0.3 s, the route timeout 5 s.
+    assertTrue(ms >= 250 && ms < 1500, "answered after " + ms + " ms");
+    assertEquals("/connect-timeout 503 UF blackhole 1 upstream_reset_before_response_started{connection_timeout}",
+        logLine("/connect-timeout"));
+    assertEquals(1, dp.stat("cluster.blackhole.upstream_cx_connect_timeout"));
   }
 
   @Test
