@@ -48,6 +48,9 @@ class UpstreamFailuresIT {
     String yaml = Files.readString(Path.of("src/test/resources/bootstrap/failures.yaml"));
     dp = Dataplane.start(yaml, Map.of("LIVE", live.port(), "DEAD", deadPort, "LOG", log,
         "BLACKHOLE", blackhole.getLocalPort()), "--file-flush-interval-msec", "50");
+    // Warm the streaming path once: a cold first stream can stall past the 0.4 s idle timeout, and
+    // the tests run in an order fixed by their method names.
+    get(dp.uri("idle", "/warm-up?chunks=2"));
   }
 
   @AfterAll
