@@ -10,9 +10,12 @@ import dev.xdsdp.it.support.EchoUpstream;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,6 +59,48 @@ class ClustersIT {
   void roundRobinVisitsEveryHostInTurn() throws Exception {
     Map<String, Integer> c = spread("/rr", 30);
     assertEquals(Map.of("h1", 10, "h2", 10, "h3", 10), c);
+  }
+
+  @Test
+  void roundRobinAlternatesInAFixedCycle() throws Exception {
+    List<String> seq = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      seq.add(echo(get(dp.uri("main", "/rr"))).getString("name"));
+    }
+    assertEquals(3, new java.util.HashSet<>(seq.subList(0, 3)).size(), seq.toString());
+    for (int i = 3; i < seq.size(); i++) {
+      assertEquals(seq.get(i - 3), seq.get(i), "not a strict cycle: " + seq);
+    }
+  }
+
+  @Test
+  void leastRequestPrefersTheLessLoadedHost() throws Exception {
+    // Park three slow requests on h1 (delayOn makes h2 answer those at once), then send quick ones.
+    // Envoy's two choices are drawn with replacement: with h1 busy and h2 idle, h1 is picked only
+    // when both draws land on it, 1 time in 4; plain random would give it half.
+    List<CompletableFuture<HttpResponse<String>>> parked = new ArrayList<>();
+    int h1Before = h1.requests();
+    for (int i = 0; i < 40 && h1.requests() - h1Before < 3; i++) {
+      int seen = h1.requests() + h2.requests();
+      String path = "/least?delay=3000&delayOn=h1&p=" + i;
+      parked.add(CompletableFuture.supplyAsync(() -> {
+        try {
+          return get(dp.uri("main", path));
+        } catch (Exception e) {
+          throw new RuntimeException(e);
+        }
+      }));
+      for (int w = 0; w < 200 && h1.requests() + h2.requests() == seen; w++) {
+        Thread.sleep(5);
+      }
+    }
+    assertEquals(3, h1.requests() - h1Before, "could not park three requests on h1");
+    Map<String, Integer> c = spread("/least", 200);
+    int toIdle = c.getOrDefault("h2", 0);
+    assertTrue(toIdle >= 125, "the idle host got only " + toIdle + " of 200: " + c);
+    for (var f : parked) {
+      assertEquals(200, f.get(20, TimeUnit.SECONDS).statusCode());
+    }
   }
 
   @Test

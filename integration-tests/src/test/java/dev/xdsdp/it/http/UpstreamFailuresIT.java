@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.EchoUpstream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +34,8 @@ class UpstreamFailuresIT {
   static int deadPort;
   static Dataplane dp;
   static Path log;
+  static ServerSocket blackhole;
+  static final List<Socket> blackholeFill = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
@@ -37,16 +43,44 @@ class UpstreamFailuresIT {
     try (ServerSocket s = new ServerSocket(0)) {
       deadPort = s.getLocalPort();
     }
+    blackhole = fullListenQueue();
     log = tmp.resolve("access.log");
     String yaml = Files.readString(Path.of("src/test/resources/bootstrap/failures.yaml"));
-    dp = Dataplane.start(yaml, Map.of("LIVE", live.port(), "DEAD", deadPort, "LOG", log),
-        "--file-flush-interval-msec", "50");
+    dp = Dataplane.start(yaml, Map.of("LIVE", live.port(), "DEAD", deadPort, "LOG", log,
+        "BLACKHOLE", blackhole.getLocalPort()), "--file-flush-interval-msec", "50");
+    // Warm the streaming path once: a cold first stream can stall past the 0.4 s idle timeout, and
+    // the tests run in an order fixed by their method names.
+    get(dp.uri("idle", "/warm-up?chunks=2"));
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws Exception {
     dp.close();
     live.close();
+    for (Socket s : blackholeFill) {
+      s.close();
+    }
+    blackhole.close();
+  }
+
+  /**
+   * A loopback listener that never accepts, its backlog of 1 filled with idle connections until a
+   * further connect goes unanswered (Linux drops SYNs for a full accept queue).
+   */
+  static ServerSocket fullListenQueue() throws Exception {
+    ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), server.getLocalPort());
+    for (int i = 0; i < 8; i++) {
+      Socket s = new Socket();
+      try {
+        s.connect(at, 200);
+        blackholeFill.add(s);
+      } catch (SocketTimeoutException full) {
+        s.close();
+        return server;
+      }
+    }
+    throw new IllegalStateException("the listen queue never filled up");
   }
 
   /** The access log line for a path, waiting for the flush. */
@@ -109,6 +143,21 @@ class UpstreamFailuresIT {
   }
 
   @Test
+  void connectTimeoutGives503WithFlagUf() throws Exception {
+    long start = System.nanoTime();
+    HttpResponse<String> r = get(dp.uri("main", "/connect-timeout"));
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(503, r.statusCode());
+    assertTrue(r.body().startsWith("upstream connect error or disconnect/reset before headers. reset reason: "
+        + "connection timeout"), r.body());
+    // connect_timeout is 0.3 s, the route timeout 5 s.
+    assertTrue(ms >= 250 && ms < 1500, "answered after " + ms + " ms");
+    assertEquals("/connect-timeout 503 UF blackhole 1 upstream_reset_before_response_started{connection_timeout}",
+        logLine("/connect-timeout"));
+    assertEquals(1, dp.stat("cluster.blackhole.upstream_cx_connect_timeout"));
+  }
+
+  @Test
   void connectFailuresAreRetriedOnAnotherHost() throws Exception {
     for (int i = 0; i < 6; i++) {
       HttpResponse<String> r = get(dp.uri("main", "/retry-connect?i=" + i));
@@ -164,6 +213,67 @@ class UpstreamFailuresIT {
     }
     assertTrue(ok >= 1 && overflow >= 2, "ok=" + ok + " overflow=" + overflow);
     assertTrue(dp.stat("cluster.limited.upstream_rq_pending_overflow") >= 2);
+  }
+
+  static CompletableFuture<HttpResponse<String>> getAsync(String path) {
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return get(dp.uri("main", path));
+      } catch (Exception e) {
+        throw new RuntimeException(e);
+      }
+    });
+  }
+
+  static void await(String what, java.util.function.BooleanSupplier condition) throws Exception {
+    for (int i = 0; i < 200 && !condition.getAsBoolean(); i++) {
+      Thread.sleep(10);
+    }
+    assertTrue(condition.getAsBoolean(), what);
+  }
+
+  static void assertOverflow(HttpResponse<String> r) {
+    assertEquals(503, r.statusCode());
+    assertEquals("true", r.headers().firstValue("x-envoy-overloaded").orElse(null));
+    assertTrue(r.body().endsWith("reset reason: overflow"), r.body());
+  }
+
+  @Test
+  void pendingRequestLimitQueuesOneThenOverflows() throws Exception {
+    int before = live.requests();
+    var first = getAsync("/pending-limited?delay=800&n=1");
+    await("first request reached the upstream", () -> live.requests() == before + 1);
+    // The only connection is busy: the second request waits in the queue...
+    var second = getAsync("/pending-limited?n=2");
+    await("second request queued", () -> dp.stat("cluster.pending-limited.upstream_rq_pending_active") == 1);
+    // ...and the queue is full for the third.
+    long start = System.nanoTime();
+    HttpResponse<String> third = get(dp.uri("main", "/pending-limited?n=3"));
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertOverflow(third);
+    assertTrue(ms < 500, "overflow answered after " + ms + " ms");
+    assertEquals("/pending-limited?n=3 503 UO pending-limited 1 upstream_reset_before_response_started{overflow}", logLine("/pending-limited?n=3"));
+    assertEquals(200, first.get(20, TimeUnit.SECONDS).statusCode());
+    assertEquals(200, second.get(20, TimeUnit.SECONDS).statusCode(), "the queued request is served");
+    assertEquals(1, dp.stat("cluster.pending-limited.upstream_rq_pending_overflow"));
+    assertEquals(2, live.requests() - before);
+  }
+
+  @Test
+  void requestLimitOverflowsWithoutQueueing() throws Exception {
+    // Envoy counts a max_requests overflow in upstream_rq_pending_overflow too (conn pool
+    // attachStreamToClient), and fails it at once even with room in the pending queue.
+    int before = live.requests();
+    var first = getAsync("/rq-limited?delay=800&n=1");
+    await("first request reached the upstream", () -> live.requests() == before + 1);
+    long start = System.nanoTime();
+    HttpResponse<String> second = get(dp.uri("main", "/rq-limited?n=2"));
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertOverflow(second);
+    assertTrue(ms < 500, "overflow answered after " + ms + " ms");
+    assertEquals(200, first.get(20, TimeUnit.SECONDS).statusCode());
+    assertEquals(1, dp.stat("cluster.rq-limited.upstream_rq_pending_overflow"));
+    assertEquals(1, live.requests() - before, "the overflowing request never reached the upstream");
   }
 
   @Test

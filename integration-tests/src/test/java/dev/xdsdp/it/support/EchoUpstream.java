@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * values), {@code body}. Query parameters steer it: {@code status=N}, {@code delay=ms} (before the
  * headers), {@code chunks=N} (stream N chunks 50 ms apart), {@code trailer=k:v},
  * {@code header=k:v} (extra response header), {@code close=1} (close the connection without
- * answering).
+ * answering), {@code delayOn=name} (apply {@code delay} only on the upstream of that name, answer
+ * at once elsewhere).
  */
 public final class EchoUpstream implements AutoCloseable {
 
@@ -67,6 +68,9 @@ public final class EchoUpstream implements AutoCloseable {
       return;
     }
     long delay = q.get("delay") == null ? 0 : Long.parseLong(q.get("delay"));
+    if (q.get("delayOn") != null && !q.get("delayOn").equals(name)) {
+      delay = 0;
+    }
     Runnable answer = () -> {
       JsonObject json = new JsonObject()
           .put("name", name)
