@@ -41,7 +41,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,6 +118,33 @@ class DynamicConfigIT {
     }
   }
 
+  /** Three clients sending {@code path} until stopped; anything but upstream a or b is a failure. */
+  final class LoadClients {
+    final AtomicBoolean running = new AtomicBoolean(true);
+    final List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<CompletableFuture<Void>> clients = new ArrayList<>();
+
+    LoadClients(String path) {
+      for (int i = 0; i < 3; i++) {
+        clients.add(CompletableFuture.runAsync(() -> {
+          while (running.get()) {
+            String s = served(path);
+            if (!s.equals("a") && !s.equals("b")) {
+              failures.add(s);
+            }
+          }
+        }));
+      }
+    }
+
+    /** Stops the clients and returns what failed. */
+    List<String> stop() throws Exception {
+      running.set(false);
+      CompletableFuture.allOf(clients.toArray(new CompletableFuture[0])).get();
+      return List.copyOf(failures);
+    }
+  }
+
   @ParameterizedTest(name = "delta={0}")
   @ValueSource(booleans = {false, true})
   void initialConfigArrivesAndTrafficFlows(boolean delta) throws Exception {
@@ -146,19 +172,7 @@ class DynamicConfigIT {
         List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "ca")));
     startDataplane(delta);
     assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
-    AtomicBoolean running = new AtomicBoolean(true);
-    AtomicInteger failures = new AtomicInteger();
-    List<CompletableFuture<Void>> clients = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      clients.add(CompletableFuture.runAsync(() -> {
-        while (running.get()) {
-          String s = served("/load");
-          if (!s.equals("a") && !s.equals("b")) {
-            failures.incrementAndGet();
-          }
-        }
-      }));
-    }
+    LoadClients load = new LoadClients("/load");
     for (int v = 2; v <= 8; v++) {
       cp.setSnapshot(String.valueOf(v), List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
           List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", v % 2 == 0 ? "cb" : "ca")));
@@ -166,9 +180,7 @@ class DynamicConfigIT {
     }
     // Version 8 routes to b.
     await(() -> served("/").equals("b"), "the last route (to b)");
-    running.set(false);
-    CompletableFuture.allOf(clients.toArray(new CompletableFuture[0])).get();
-    assertEquals(0, failures.get());
+    assertEquals(List.of(), load.stop());
   }
 
   @ParameterizedTest(name = "delta={0}")
@@ -194,28 +206,14 @@ class DynamicConfigIT {
     startDataplane(delta);
     assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
     assertEquals("b", served("/"));
-    AtomicBoolean running = new AtomicBoolean(true);
-    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-    List<CompletableFuture<Void>> clients = new ArrayList<>();
-    for (int i = 0; i < 3; i++) {
-      clients.add(CompletableFuture.runAsync(() -> {
-        while (running.get()) {
-          String s = served("/load");
-          if (!s.equals("a") && !s.equals("b")) {
-            failures.add(s);
-          }
-        }
-      }));
-    }
+    LoadClients load = new LoadClients("/load");
     // cb changed in place (its endpoint moves to upstream a) while requests flow through it.
     long modified = dp.stat("cluster_manager.cluster_modified");
     cp.setSnapshot("2", List.of(staticCluster("ca", a.port()), staticCluster("cb", a.port())), List.of(),
         List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "cb")));
     await(() -> served("/").equals("a"), "the changed cluster's new endpoint");
     Thread.sleep(200);
-    running.set(false);
-    CompletableFuture.allOf(clients.toArray(new CompletableFuture[0])).get();
-    assertEquals(List.of(), failures, "no request fails while its cluster changes");
+    assertEquals(List.of(), load.stop(), "no request fails while its cluster changes");
     assertTrue(dp.stat("cluster_manager.cluster_modified") > modified);
 
     // cb removed while the route still names it: Envoy answers 503 (no cluster, flag NC).

@@ -43,10 +43,7 @@ class FileExtensionConfigSourceTest {
     Path file = tmp.resolve("ecds.yaml");
     Files.writeString(file, response("1", "x-one"));
     List<FileExtensionConfigSource.Update> updates = new CopyOnWriteArrayList<>();
-    try (FileExtensionConfigSource source = FileExtensionConfigSource.start(file,
-        issues -> new ParseContext(TestFilters.registry(), new TestStats(), Node.getDefaultInstance(), false, issues,
-            any -> any),
-        updates::add, Duration.ofMillis(20))) {
+    try (FileExtensionConfigSource source = start(file, updates, Duration.ofMillis(20))) {
       assertEquals(1, updates.size(), "the first read happens in start()");
       assertEquals("1", updates.get(0).version());
       assertEquals(List.of("f0"), List.copyOf(updates.get(0).configs().keySet()));
@@ -76,10 +73,7 @@ class FileExtensionConfigSourceTest {
     Files.writeString(file, response("1", "x-one"));
     List<FileExtensionConfigSource.Update> updates = new CopyOnWriteArrayList<>();
     // An hour between polls: only the directory watch can see the new version in time.
-    try (FileExtensionConfigSource source = FileExtensionConfigSource.start(file,
-        issues -> new ParseContext(TestFilters.registry(), new TestStats(), Node.getDefaultInstance(), false, issues,
-            any -> any),
-        updates::add, Duration.ofHours(1))) {
+    try (FileExtensionConfigSource source = start(file, updates, Duration.ofHours(1))) {
       Path staged = tmp.resolve("ecds.yaml.new");
       Files.writeString(staged, response("2", "x-two"));
       Files.move(staged, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
@@ -87,6 +81,13 @@ class FileExtensionConfigSourceTest {
       await(() -> updates.size() >= 2);
       assertEquals("2", updates.getLast().version());
     }
+  }
+
+  static FileExtensionConfigSource start(Path file, List<FileExtensionConfigSource.Update> updates, Duration poll) {
+    return FileExtensionConfigSource.start(file,
+        issues -> new ParseContext(TestFilters.registry(), new TestStats(), Node.getDefaultInstance(), false, issues,
+            any -> any),
+        updates::add, poll);
   }
 
   static void await(java.util.function.BooleanSupplier c) throws InterruptedException {
