@@ -78,6 +78,23 @@ class AdminIT {
   }
 
   @Test
+  void serviceFlagsOverrideTheBootstrapNode() throws Exception {
+    String withNode = "node: { id: file-id, cluster: file-cluster, locality: { region: r1, zone: file-zone } }\n"
+        + BOOTSTRAP;
+    try (Dataplane flagged = Dataplane.start(withNode, Map.of("UP", up.port()),
+        "--service-node", "flag-id", "--service-cluster", "flag-cluster", "--service-zone", "flag-zone")) {
+      JsonObject node = new JsonObject(Http.get(URI.create(
+          "http://127.0.0.1:" + flagged.server().admin().port() + "/server_info")).body()).getJsonObject("node");
+      assertEquals("flag-id", node.getString("id"));
+      assertEquals("flag-cluster", node.getString("cluster"));
+      assertEquals("flag-zone", node.getJsonObject("locality").getString("zone"));
+      assertEquals("r1", node.getJsonObject("locality").getString("region"), "the rest of the file's node stays");
+    }
+    JsonObject plain = new JsonObject(admin("/server_info").body());
+    assertEquals("xdsdp", plain.getJsonObject("node").getString("user_agent_name"));
+  }
+
+  @Test
   void textStatsUseEnvoyNames() throws Exception {
     String filter = java.net.URLEncoder.encode(
         "^(cluster\\.backend\\.upstream_rq_total|http\\.ingress_http\\.downstream_rq_[25]xx|server\\.state)$",
