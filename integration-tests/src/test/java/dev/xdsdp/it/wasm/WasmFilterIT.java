@@ -50,8 +50,13 @@ class WasmFilterIT {
         .addService(new Health()).build().start();
     dir = Files.createTempDirectory("wasm-it");
     String yaml = Files.readString(Path.of("src/test/resources/bootstrap/wasm-filters.yaml"));
+    int deadPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      deadPort = s.getLocalPort();
+    }
     dp = Dataplane.start(yaml, Map.of(
         "ECHO", echo.port(), "AUTH", aux.authPort(), "CODE", aux.codePort(), "GRPC", grpc.getPort(),
+        "DEAD", deadPort,
         "MODULE", Modules.file(dir, Modules.HTTP_FILTER), "AS_MODULE", Modules.file(dir, Modules.AS_GCORE),
         "MODULE_SHA256", Modules.sha256(Modules.HTTP_FILTER)));
   }
@@ -129,6 +134,15 @@ class WasmFilterIT {
     assertTrue(tookMillis >= 200 && tookMillis < AuxServers.SLOW_AUTH_MILLIS - 500,
         "answered at the call's timeout, not when the auth service did: " + tookMillis + " ms");
     assertEquals(before + 1, aux.authRequests.get(), "the call reached the auth service");
+  }
+
+  @Test
+  void authCalloutToAnUnreachableUpstreamGetsEnvoys503Response() throws Exception {
+    HttpResponse<String> r = get(dp.uri("deadauth", "/auth"), "x-test", "auth", "authorization", "Bearer alice-ok");
+    assertEquals(403, r.statusCode(), r.body());
+    assertEquals("auth denied", r.body());
+    assertEquals("503", r.headers().firstValue("x-auth-status").orElse(null),
+        "the module saw the connect failure as Envoy's 503 local reply, not as a failed call");
   }
 
   /** grpc.health.v1.Health: "ok" serves, "down" does not, anything else is NOT_FOUND. */
@@ -370,7 +384,7 @@ class WasmFilterIT {
     // Every plugin runs one VM per worker loop; the runtime named in the config names the stats.
     assertEquals(2, dp.stat("wasm.envoy.wasm.runtime.wasmtime.active"));
     assertEquals(2, dp.stat("wasm.envoy.wasm.runtime.wasmtime.created"));
-    assertEquals(4, dp.stat("wasm.envoy.wasm.runtime.v8.active"), "as_counter and remote");
+    assertEquals(6, dp.stat("wasm.envoy.wasm.runtime.v8.active"), "as_counter, remote and deadauth");
     assertTrue(dp.stat("wasm.main.vm_calls") > 0);
     assertTrue(dp.stat("wasm.main.vm_cpu_time_us") > 0);
     assertTrue(dp.stat("wasm.main.vm_memory_high_water_bytes") >= 65536);

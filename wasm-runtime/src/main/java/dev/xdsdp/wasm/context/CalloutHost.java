@@ -101,7 +101,10 @@ public interface CalloutHost {
   interface HttpCallCallbacks {
     void onSuccess(HttpCallResponse response);
 
-    /** The call failed (reset, no healthy upstream); a timeout is a response, Envoy's 504 local reply. */
+    /**
+     * The call was reset. A timeout, no healthy upstream host or a connect failure is a response
+     * instead (Envoy's router local reply: 504 or 503), as Envoy's async client delivers it.
+     */
     void onFailure(String reason);
   }
 

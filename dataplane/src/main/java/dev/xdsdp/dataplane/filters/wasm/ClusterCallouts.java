@@ -56,29 +56,34 @@ final class ClusterCallouts implements CalloutHost {
       }
 
       @Override
-      void onError(String reason, boolean timeout) {
-        if (timeout) {
-          // Envoy's async client answers a timed-out call with its router's local reply, which the
-          // module receives as a response (proxy_on_http_call_response with headers), not a failure.
-          callbacks.onSuccess(timeoutResponse());
-          return;
+      void onError(String reason, CallError error) {
+        // Envoy's async client runs the call through its router: a timeout, no healthy host or a
+        // connect failure becomes the router's local reply, which the module receives as a
+        // response (proxy_on_http_call_response with headers). Only a reset is a failure.
+        switch (error) {
+          case TIMEOUT -> callbacks.onSuccess(localReply(504, "upstream request timeout"));
+          case NO_HEALTHY_UPSTREAM -> callbacks.onSuccess(localReply(503, "no healthy upstream"));
+          case CONNECT_FAILURE -> callbacks.onSuccess(localReply(503,
+              "upstream connect error or disconnect/reset before headers. reset reason: connection failure"));
+          case RESET -> callbacks.onFailure(reason);
         }
-        callbacks.onFailure(reason);
       }
     };
     call.start(request.headers(), request.body());
     return call;
   }
 
-  private static final byte[] TIMEOUT_BODY = "upstream request timeout".getBytes(StandardCharsets.US_ASCII);
+  /** How a call ended without a response from the upstream. */
+  enum CallError { TIMEOUT, NO_HEALTHY_UPSTREAM, CONNECT_FAILURE, RESET }
 
-  /** Envoy's router local reply for a request whose timeout fired before the response. */
-  private static HttpCallResponse timeoutResponse() {
+  /** Envoy's router local reply, as its async client hands it to the caller. */
+  private static HttpCallResponse localReply(int status, String text) {
+    byte[] body = text.getBytes(StandardCharsets.US_ASCII);
     HeaderMap h = HeaderMap.create();
-    h.add(":status", "504");
-    h.add("content-length", Integer.toString(TIMEOUT_BODY.length));
+    h.add(":status", Integer.toString(status));
+    h.add("content-length", Integer.toString(body.length));
     h.add("content-type", "text/plain");
-    return new HttpCallResponse(h, TIMEOUT_BODY.clone(), HeaderMap.create());
+    return new HttpCallResponse(h, body, HeaderMap.create());
   }
 
   @Override
@@ -152,8 +157,8 @@ final class ClusterCallouts implements CalloutHost {
       }
 
       @Override
-      void onError(String reason, boolean timeout) {
-        callbacks.onClose(timeout ? 4 : 14, reason);
+      void onError(String reason, CallError error) {
+        callbacks.onClose(error == CallError.TIMEOUT ? 4 : 14, reason);
       }
     };
     call.start(headers, frame);
@@ -213,12 +218,12 @@ final class ClusterCallouts implements CalloutHost {
 
     abstract void onResponse(HeaderMap headers, byte[] body, HeaderMap trailers);
 
-    abstract void onError(String reason, boolean timeout);
+    abstract void onError(String reason, CallError error);
 
     void start(HeaderMap headers, byte[] body) {
       host = cluster.chooseHost();
       if (host == null) {
-        finishWithError("no healthy upstream", false);
+        finishWithError("no healthy upstream", CallError.NO_HEALTHY_UPSTREAM);
         return;
       }
       cluster.stats().upstreamRqTotal.inc();
@@ -228,7 +233,7 @@ final class ClusterCallouts implements CalloutHost {
         timer = vertx.setTimer(timeoutMillis, t -> {
           cluster.stats().upstreamRqTimeout.inc();
           HttpClientRequest r = request;
-          if (finishWithError("timeout", true) && r != null) {
+          if (finishWithError("timeout", CallError.TIMEOUT) && r != null) {
             r.reset();
           }
         });
@@ -250,7 +255,7 @@ final class ClusterCallouts implements CalloutHost {
       String authority = headers.authority();
       cluster.client(http2).request(options).onComplete(ar -> {
         if (ar.failed()) {
-          finishWithError("upstream connect error: " + ar.cause().getMessage(), false);
+          finishWithError("upstream connect error: " + ar.cause().getMessage(), CallError.CONNECT_FAILURE);
           return;
         }
         HttpClientRequest r = ar.result();
@@ -266,7 +271,7 @@ final class ClusterCallouts implements CalloutHost {
         (body.length == 0 ? r.send() : r.send(Buffer.buffer(body))).compose(resp -> resp.body().map(b -> new Object[] {resp, b}))
             .onComplete(res -> {
               if (res.failed()) {
-                finishWithError("reset: " + res.cause().getMessage(), false);
+                finishWithError("reset: " + res.cause().getMessage(), CallError.RESET);
                 return;
               }
               HttpClientResponse resp = (HttpClientResponse) res.result()[0];
@@ -301,13 +306,13 @@ final class ClusterCallouts implements CalloutHost {
     }
 
     /** True when this completion won. */
-    private boolean finishWithError(String reason, boolean timeout) {
+    private boolean finishWithError(String reason, CallError error) {
       if (!done.compareAndSet(false, true)) {
         return false;
       }
       cancelTimer();
       end(false);
-      onError(reason, timeout);
+      onError(reason, error);
       return true;
     }
 
