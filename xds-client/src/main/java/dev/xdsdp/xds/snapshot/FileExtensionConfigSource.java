@@ -54,6 +54,10 @@ public final class FileExtensionConfigSource implements AutoCloseable {
   private WatchService directoryWatch;
   private FileTime lastSeen;
   private long lastSize = -1;
+  /** A change seen once and not yet read: read when the next look finds it unchanged. */
+  private FileTime pendingSeen;
+  private long pendingSize = -1;
+  private static final long SETTLE_MILLIS = 20;
 
   private FileExtensionConfigSource(Path path, Function<ConfigIssues, ParseContext> parseContexts, Consumer<Update> listener) {
     this.path = path;
@@ -74,9 +78,9 @@ public final class FileExtensionConfigSource implements AutoCloseable {
   public static FileExtensionConfigSource start(
       Path path, Function<ConfigIssues, ParseContext> parseContexts, Consumer<Update> listener, Duration interval) {
     FileExtensionConfigSource s = new FileExtensionConfigSource(path, parseContexts, listener);
-    s.check();
+    s.check(true);
     long ms = Math.max(10, interval.toMillis());
-    s.watcher.scheduleWithFixedDelay(s::check, ms, ms, TimeUnit.MILLISECONDS);
+    s.watcher.scheduleWithFixedDelay(() -> s.check(false), ms, ms, TimeUnit.MILLISECONDS);
     s.watchDirectory();
     return s;
   }
@@ -107,8 +111,7 @@ public final class FileExtensionConfigSource implements AutoCloseable {
           }
           key.reset();
           if (ours) {
-            // A moment's delay lets a writer that truncates then writes finish first.
-            watcher.schedule(this::check, 20, TimeUnit.MILLISECONDS);
+            watcher.schedule(() -> check(false), SETTLE_MILLIS, TimeUnit.MILLISECONDS);
           }
         }
       } catch (InterruptedException | ClosedWatchServiceException | RejectedExecutionException e) {
@@ -117,7 +120,12 @@ public final class FileExtensionConfigSource implements AutoCloseable {
     });
   }
 
-  private void check() {
+  /**
+   * Reads the file when it changed. A change is read only once it has settled (the same
+   * modification time and size seen twice, {@link #SETTLE_MILLIS} apart), so a writer that
+   * truncates and then writes is never read half-way; the first read at start does not wait.
+   */
+  private void check(boolean now) {
     FileTime modified;
     long size;
     try {
@@ -134,6 +142,12 @@ public final class FileExtensionConfigSource implements AutoCloseable {
       return;
     }
     if (modified.equals(lastSeen) && size == lastSize) {
+      return;
+    }
+    if (!now && !(modified.equals(pendingSeen) && size == pendingSize)) {
+      pendingSeen = modified;
+      pendingSize = size;
+      watcher.schedule(() -> check(false), SETTLE_MILLIS, TimeUnit.MILLISECONDS);
       return;
     }
     lastSeen = modified;
