@@ -72,6 +72,30 @@ class GraalWasmVmTest {
   }
 
   @Test
+  void aHostCallNestedInsideTheSameImportKeepsBothCallsArguments() {
+    // "add" re-enters the guest, which calls "add" again before the outer call reads its own
+    // arguments: the adapter's reused argument array must not be shared between the two.
+    WasmVm nested = compiled.newVm();
+    try {
+      WasmVm[] self = {nested};
+      nested.link(List.of(
+          new HostImport("test", "add", FuncType.i32s(2), a -> {
+            long depth = a[0];
+            long inner = depth == 0 ? 0 : self[0].function("call_add").call(depth - 1, a[1]);
+            return inner + a[0] * 100 + a[1];
+          }),
+          new HostImport("test", "wide", new FuncType(List.of(ValType.I64), List.of(ValType.I64)), a -> a[0]),
+          new HostImport("test", "sink", FuncType.i32sVoid(1), a -> 0),
+          new HostImport("test", "fail", FuncType.i32sVoid(0), a -> 0)));
+      // add(3, 1) = (300 + 1) + (200 + 1) + (100 + 1) + (0 + 1)
+      assertEquals(604, nested.function("call_add").call(3, 1));
+      assertEquals(604, nested.function("call_add").call(3, 1), "the reused array is clean again");
+    } finally {
+      nested.close();
+    }
+  }
+
+  @Test
   void compiledModulesAreSharedByKey() {
     byte[] code = TestModules.bytes("vm_seam");
     CompiledModule again = engine().compile(new VmKey("seam", WasmModule.sha256(code)), code);
