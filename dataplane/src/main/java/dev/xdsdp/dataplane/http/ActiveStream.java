@@ -55,6 +55,8 @@ final class ActiveStream implements FilterManager.StreamSink {
   private FilterDispatcher.Cancellable idleTimer;
   /** When the stream idle timeout expires unless more activity moves it (System.nanoTime). */
   private long idleDeadlineNanos;
+  /** The connection manager's stream_idle_timeout in nanoseconds (0: none), read once per stream. */
+  private long idleTimeoutNanos = -1;
   private FilterDispatcher.Cancellable requestTimer;
 
   ActiveStream(HttpConnectionManager hcm, HttpServerRequest request, DownstreamConnection connection, long streamId) {
@@ -265,13 +267,15 @@ final class ActiveStream implements FilterManager.StreamSink {
    * loop timer on every header and data frame cost more than the rest of the timeout logic.
    */
   private void resetIdleTimer() {
-    Duration idle = config.streamIdleTimeout();
-    if (idle.isZero() || completed) {
+    if (idleTimeoutNanos < 0) {
+      idleTimeoutNanos = config.streamIdleTimeout().toNanos();
+    }
+    if (idleTimeoutNanos == 0 || completed) {
       return;
     }
-    idleDeadlineNanos = System.nanoTime() + idle.toNanos();
+    idleDeadlineNanos = System.nanoTime() + idleTimeoutNanos;
     if (idleTimer == null) {
-      armIdleTimer(idle.toNanos());
+      armIdleTimer(idleTimeoutNanos);
     }
   }
 
