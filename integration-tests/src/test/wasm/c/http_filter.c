@@ -28,8 +28,23 @@
  *   grpc     unary gRPC call grpc.health.v1.Health/Check on grpc_cluster for the service named
  *            by x-grpc-service; the request goes on with x-grpc-reply-hex (the response message)
  *            or x-grpc-status and x-grpc-message when the call fails
+ *   grpc_stream
+ *            a gRPC stream test.Chat/Talk on grpc_cluster: sends the comma-separated messages of
+ *            x-chat-send, then ends as x-chat-end says: "close" (proxy_grpc_close, a half-close),
+ *            "eos" (the last message carries end of stream), "cancel" (proxy_grpc_cancel once the
+ *            first reply arrives), anything else keeps it open. Everything the stream brings is
+ *            logged and the request goes on, once the stream closed (or was cancelled), with
+ *            x-grpc-stream-log: "init:<x-chat of the initial metadata>;msg:<m>;...;
+ *            trail:<x-chat-end of the trailing metadata>;close:<status>:<message>"
  *   trap     the VM traps
  *   close    proxy_close_stream
+ *   hold_request / hold_response
+ *            the request (response) body is held with StopIterationAndWatermark, however much
+ *            arrives, until the shared counter named by x-wm-key is above 0; then the next tick
+ *            (tick= must be set) continues the stream. The bytes held so far (each callback
+ *            brings only what arrived since, as in Envoy when not buffering) are kept in shared
+ *            data "<key>_held"
+ *   release  bumps the shared counter named by x-wm-key (lets the held streams go)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,8 +186,6 @@ EXPORT(proxy_on_configure) uint32_t on_configure(uint32_t root, uint32_t size) {
   return 1;
 }
 
-EXPORT(proxy_on_tick) void on_tick(uint32_t root) { bump("ticks", 1); }
-
 EXPORT(proxy_on_context_create) void on_context_create(uint32_t ctx, uint32_t parent) {
   remember_parent(ctx, parent);
 }
@@ -190,6 +203,13 @@ static char *mode_of_request(void) {
 static uint32_t stream_ids[MAX_STREAMS];
 static uint32_t stream_chunks[MAX_STREAMS];
 static uint32_t call_tokens[MAX_STREAMS];
+/* hold_request / hold_response: which body is held (1 request, 2 response), and the release key. */
+static uint32_t held[MAX_STREAMS];
+static char hold_keys[MAX_STREAMS][32];
+static long long held_bytes[MAX_STREAMS];
+/* grpc_stream: what the stream brought so far, and how it ends. */
+static char stream_log[MAX_STREAMS][256];
+static char stream_end[MAX_STREAMS][8];
 
 static int slot(uint32_t ctx, int create) {
   for (int i = 0; i < MAX_STREAMS; i++) if (stream_ids[i] == ctx) return i;
@@ -199,6 +219,11 @@ static int slot(uint32_t ctx, int create) {
       stream_ids[i] = ctx;
       stream_chunks[i] = 0;
       call_tokens[i] = 0;
+      held[i] = 0;
+      hold_keys[i][0] = 0;
+      held_bytes[i] = 0;
+      stream_log[i][0] = 0;
+      stream_end[i][0] = 0;
       return i;
     }
   }
@@ -214,6 +239,18 @@ static uint32_t take_stream(uint32_t token) {
     }
   }
   return 0;
+}
+
+/* Ticks count in shared data, and continue the held streams whose key was released. */
+EXPORT(proxy_on_tick) void on_tick(uint32_t root) {
+  bump("ticks", 1);
+  for (int i = 0; i < MAX_STREAMS; i++) {
+    if (!held[i] || shared_int(hold_keys[i]) <= 0) continue;
+    uint32_t which = held[i];
+    held[i] = 0;
+    proxy_set_effective_context(stream_ids[i]);
+    proxy_continue_stream(which == 1 ? STREAM_REQUEST : STREAM_RESPONSE);
+  }
 }
 
 static void add_version(uint32_t map) {
@@ -303,8 +340,89 @@ static uint32_t start_grpc(uint32_t ctx) {
   return 1;
 }
 
+/* The slot of the stream waiting on call token, without forgetting it; -1 when none. */
+static int slot_of_call(uint32_t token) {
+  for (int i = 0; i < MAX_STREAMS; i++) {
+    if (stream_ids[i] && call_tokens[i] == token) return i;
+  }
+  return -1;
+}
+
+static void stream_log_add(int i, const char *what, const char *text) {
+  size_t used = strlen(stream_log[i]);
+  snprintf(stream_log[i] + used, sizeof stream_log[i] - used, "%s%s:%s", used ? ";" : "", what, text);
+}
+
+/* The request goes on with the stream's log. */
+static void stream_log_done(int i) {
+  uint32_t ctx = stream_ids[i];
+  call_tokens[i] = 0;
+  proxy_set_effective_context(ctx);
+  add_header(MAP_REQUEST_HEADERS, "x-grpc-stream-log", stream_log[i]);
+  proxy_continue_stream(STREAM_REQUEST);
+}
+
+static uint32_t start_grpc_stream(uint32_t ctx) {
+  char *cluster = config_get("grpc_cluster");
+  uint32_t token = 0;
+  status_t s = proxy_grpc_stream(cluster ? cluster : "", cluster ? strlen(cluster) : 0, "test.Chat", 9, "Talk", 4, "", 0,
+                                 &token);
+  free(cluster);
+  if (s != OK) {
+    add_int_header(MAP_REQUEST_HEADERS, "x-grpc-call-status", s);
+    return 0;
+  }
+  int i = slot(ctx, 1);
+  if (i < 0) return 0;
+  call_tokens[i] = token;
+  char *end = get_header(MAP_REQUEST_HEADERS, "x-chat-end", NULL);
+  snprintf(stream_end[i], sizeof stream_end[i], "%s", end ? end : "");
+  free(end);
+  char *all = get_header(MAP_REQUEST_HEADERS, "x-chat-send", NULL);
+  char *p = all;
+  while (p && *p) {
+    char *comma = strchr(p, ',');
+    size_t n = comma ? (size_t)(comma - p) : strlen(p);
+    int last = comma == NULL;
+    proxy_grpc_send(token, p, n, last && streq(stream_end[i], "eos"));
+    p = comma ? comma + 1 : p + n;
+  }
+  free(all);
+  if (streq(stream_end[i], "close")) proxy_grpc_close(token);
+  return 1; /* until the stream ends */
+}
+
+EXPORT(proxy_on_grpc_receive_initial_metadata) void on_grpc_initial(uint32_t root, uint32_t token, uint32_t n) {
+  int i = slot_of_call(token);
+  if (i < 0 || token % 2) return;
+  char *v = get_header(MAP_GRPC_INITIAL, "x-chat", NULL);
+  stream_log_add(i, "init", v ? v : "-");
+  free(v);
+}
+
+EXPORT(proxy_on_grpc_receive_trailing_metadata) void on_grpc_trailing(uint32_t root, uint32_t token, uint32_t n) {
+  int i = slot_of_call(token);
+  if (i < 0 || token % 2) return;
+  char *v = get_header(MAP_GRPC_TRAILING, "x-chat-end", NULL);
+  stream_log_add(i, "trail", v ? v : "-");
+  free(v);
+}
+
 EXPORT(proxy_on_grpc_receive) void on_grpc_receive(uint32_t root, uint32_t token, uint32_t size) {
   enter(root);
+  if (token % 2 == 0) { /* a stream: log each message */
+    int i = slot_of_call(token);
+    if (i < 0) return;
+    char *msg = buffer_string(BUF_GRPC_RECEIVE, size);
+    stream_log_add(i, "msg", msg ? msg : "");
+    free(msg);
+    if (streq(stream_end[i], "cancel")) {
+      proxy_grpc_cancel(token);
+      stream_log_add(i, "cancelled", "1");
+      stream_log_done(i);
+    }
+    return;
+  }
   uint32_t ctx = take_stream(token);
   if (!ctx) return;
   const char *p = NULL;
@@ -322,14 +440,28 @@ EXPORT(proxy_on_grpc_receive) void on_grpc_receive(uint32_t root, uint32_t token
 
 EXPORT(proxy_on_grpc_close) void on_grpc_close(uint32_t root, uint32_t token, uint32_t status) {
   enter(root);
-  uint32_t ctx = take_stream(token);
-  if (!ctx) return;
   uint32_t code = 0;
   const char *m = NULL;
   size_t ml = 0;
   proxy_get_status(&code, &m, &ml);
   char *message = cstr(m, ml);
   free((void *)m);
+  if (token % 2 == 0) {
+    int i = slot_of_call(token);
+    if (i >= 0) {
+      char tmp[160];
+      snprintf(tmp, sizeof tmp, "%u:%s", status, message);
+      stream_log_add(i, "close", tmp);
+      stream_log_done(i);
+    }
+    free(message);
+    return;
+  }
+  uint32_t ctx = take_stream(token);
+  if (!ctx) {
+    free(message);
+    return;
+  }
   proxy_set_effective_context(ctx);
   add_int_header(MAP_REQUEST_HEADERS, "x-grpc-status", status);
   add_header(MAP_REQUEST_HEADERS, "x-grpc-message", message);
@@ -374,6 +506,8 @@ EXPORT(proxy_on_request_headers) uint32_t on_request_headers(uint32_t ctx, uint3
     result = start_auth(ctx);
   } else if (streq(m, "grpc")) {
     result = start_grpc(ctx);
+  } else if (streq(m, "grpc_stream")) {
+    result = start_grpc_stream(ctx);
   } else if (streq(m, "body")) {
     proxy_remove_header_map_value(MAP_REQUEST_HEADERS, "content-length", 14);
     slot(ctx, 1);
@@ -403,9 +537,35 @@ EXPORT(proxy_on_request_headers) uint32_t on_request_headers(uint32_t ctx, uint3
     __builtin_trap();
   } else if (streq(m, "close")) {
     proxy_close_stream(STREAM_REQUEST);
+  } else if (streq(m, "hold_request") || streq(m, "hold_response")) {
+    int i = slot(ctx, 1);
+    char *key = get_header(MAP_REQUEST_HEADERS, "x-wm-key", NULL);
+    if (i >= 0 && key) snprintf(hold_keys[i], sizeof hold_keys[i], "%s", key);
+    free(key);
+  } else if (streq(m, "release")) {
+    char *key = get_header(MAP_REQUEST_HEADERS, "x-wm-key", NULL);
+    if (key) bump(key, 1);
+    free(key);
   }
   free(m);
   return result;
+}
+
+/* hold_request / hold_response: StopIterationAndWatermark until the stream's key is released. */
+static uint32_t hold_body(uint32_t ctx, uint32_t which, uint32_t size) {
+  int i = slot(ctx, 0);
+  if (i < 0 || !hold_keys[i][0]) return 0;
+  if (shared_int(hold_keys[i]) > 0) {
+    held[i] = 0;
+    return 0;
+  }
+  held_bytes[i] += size;
+  char held_key[40], tmp[32];
+  snprintf(held_key, sizeof held_key, "%s_held", hold_keys[i]);
+  snprintf(tmp, sizeof tmp, "%lld", held_bytes[i]);
+  proxy_set_shared_data(held_key, strlen(held_key), tmp, strlen(tmp), 0);
+  held[i] = which;
+  return 2; /* StopIterationAndWatermark */
 }
 
 /* Collects the body until the end, then rewrites it whole. */
@@ -413,7 +573,9 @@ EXPORT(proxy_on_request_body) uint32_t on_request_body(uint32_t ctx, uint32_t si
   enter(ctx);
   char *m = mode_of_request();
   int body = streq(m, "body");
+  int hold = streq(m, "hold_request");
   free(m);
+  if (hold) return hold_body(ctx, 1, size);
   if (!body) return 0;
   int i = slot(ctx, 1);
   if (i >= 0) stream_chunks[i]++;
@@ -447,7 +609,9 @@ EXPORT(proxy_on_response_body) uint32_t on_response_body(uint32_t ctx, uint32_t 
   enter(ctx);
   char *m = mode_of_request();
   int body = streq(m, "body");
+  int hold = streq(m, "hold_response");
   free(m);
+  if (hold) return hold_body(ctx, 2, size);
   if (!body) return 0;
   int i = slot(ctx, 1);
   if (i >= 0) stream_chunks[i]++;

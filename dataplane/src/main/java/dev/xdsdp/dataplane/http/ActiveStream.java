@@ -52,6 +52,8 @@ final class ActiveStream implements FilterManager.StreamSink {
   private boolean headersDispatched;
   private boolean completed;
   private int readDisabled;
+  /** The response write queue is full; the upstream stays paused until it drains. */
+  private boolean writeQueueAboveHigh;
   private FilterDispatcher.Cancellable idleTimer;
   /** When the stream idle timeout expires unless more activity moves it (System.nanoTime). */
   private long idleDeadlineNanos;
@@ -344,7 +346,12 @@ final class ActiveStream implements FilterManager.StreamSink {
       response.setChunked(true);
     }
     response.writeHead();
-    response.drainHandler(v -> filterManager.onBelowWriteBufferLowWatermark());
+    response.drainHandler(v -> {
+      if (writeQueueAboveHigh) {
+        writeQueueAboveHigh = false;
+        filterManager.onBelowWriteBufferLowWatermark();
+      }
+    });
   }
 
   @Override
@@ -365,7 +372,8 @@ final class ActiveStream implements FilterManager.StreamSink {
     }
     if (buf != null) {
       response.write(buf);
-      if (response.writeQueueFull()) {
+      if (!writeQueueAboveHigh && response.writeQueueFull()) {
+        writeQueueAboveHigh = true;
         filterManager.onAboveWriteBufferHighWatermark();
       }
     }

@@ -73,7 +73,19 @@ public final class FilterManager {
   private boolean decodeAborted;
   private boolean destroyed;
   private boolean filtersDestroyed;
+  /**
+   * Envoy's {@code decoder_filters_streaming_} / {@code encoder_filters_streaming_}: whether the
+   * last filter that buffered asked for a watermark ({@code StopIterationAndWatermark}: a buffer
+   * over the limit pauses the other side) or a plain buffer (over the limit fails the stream).
+   */
+  private boolean decoderFiltersStreaming = true;
+  private boolean encoderFiltersStreaming = true;
+  /** The client is paused because filters hold more request body than the limit. */
   private boolean readDisabledForBuffer;
+  /** The upstream is paused because filters hold more response body than the limit. */
+  private boolean upstreamPausedForBuffer;
+  /** Sources that currently want the upstream paused (downstream write queue, filter buffers). */
+  private int highWatermarkCount;
 
   /**
    * @param names each filter's configured name (for per-route config lookup), parallel to {@code httpFilters}
@@ -149,6 +161,7 @@ public final class FilterManager {
       streamInfo.onLastDownstreamRxByteReceived();
     }
     decodeDataFrom(0, data, endStream);
+    updateDecodeWatermark();
   }
 
   public void decodeTrailers(HeaderMap trailers) {
@@ -223,9 +236,8 @@ public final class FilterManager {
         return false;
       }
       if (f.dStopAll) {
-        if (!bufferDecodedData(f, data)) {
-          return false;
-        }
+        decoderFiltersStreaming = false;
+        bufferDecodedData(f, data);
         return false;
       }
       f.inCallback = Callback.DECODE_DATA;
@@ -259,6 +271,7 @@ public final class FilterManager {
         }
         case STOP_ITERATION_AND_BUFFER, STOP_ITERATION_AND_WATERMARK -> {
           f.dStopped = true;
+          decoderFiltersStreaming = status == FilterDataStatus.STOP_ITERATION_AND_WATERMARK;
           if (f.dBuffer != data) {
             if (!bufferDecodedData(f, data)) {
               return false;
@@ -317,11 +330,58 @@ public final class FilterManager {
     f.dBuffer.append(data);
     data.clear();
     if (f.dBuffer.length() > bufferLimit) {
+      if (decoderFiltersStreaming) {
+        // Envoy: a watermark buffer over the limit stops reading from the client until it drains.
+        updateDecodeWatermark();
+        return true;
+      }
       // Envoy: a request body larger than the buffer limit fails with 413.
       sendLocalReplyFrom(f, LocalReply.of(413, "Payload Too Large", "request_payload_too_large"));
       return false;
     }
     return true;
+  }
+
+  /** The most body any one filter holds in one direction. */
+  private long largestBuffer(boolean decode) {
+    long max = 0;
+    for (ActiveFilter f : filters) {
+      BodyBuffer b = decode ? f.dBuffer : f.eBuffer;
+      if (b != null && b.length() > max) {
+        max = b.length();
+      }
+    }
+    return max;
+  }
+
+  /**
+   * Pauses the client while filters hold more request body than the limit (high watermark), and
+   * resumes it once they hold at most half of it (low watermark), as Envoy's watermark buffers do.
+   */
+  private void updateDecodeWatermark() {
+    if (filtersDestroyed) {
+      return;
+    }
+    long held = destroyed ? 0 : largestBuffer(true);
+    if (!readDisabledForBuffer && held > bufferLimit) {
+      readDisabledForBuffer = true;
+      sink.setReadDisabled(true);
+    } else if (readDisabledForBuffer && held <= bufferLimit / 2) {
+      readDisabledForBuffer = false;
+      sink.setReadDisabled(false);
+    }
+  }
+
+  /** The same for the response: filters holding more than the limit pause the upstream. */
+  private void updateEncodeWatermark() {
+    long held = destroyed ? 0 : largestBuffer(false);
+    if (!upstreamPausedForBuffer && held > bufferLimit) {
+      upstreamPausedForBuffer = true;
+      onAboveWriteBufferHighWatermark();
+    } else if (upstreamPausedForBuffer && held <= bufferLimit / 2) {
+      upstreamPausedForBuffer = false;
+      onBelowWriteBufferLowWatermark();
+    }
   }
 
   /** Passes on what {@code f} held back: headers, buffered body, end of stream, trailers. */
@@ -501,6 +561,7 @@ public final class FilterManager {
         return;
       }
       if (f.eStopAll) {
+        encoderFiltersStreaming = false;
         bufferEncodedData(f, data);
         return;
       }
@@ -535,6 +596,7 @@ public final class FilterManager {
         }
         case STOP_ITERATION_AND_BUFFER, STOP_ITERATION_AND_WATERMARK -> {
           f.eStopped = true;
+          encoderFiltersStreaming = status == FilterDataStatus.STOP_ITERATION_AND_WATERMARK;
           if (f.eBuffer != data) {
             bufferEncodedData(f, data);
           }
@@ -595,6 +657,11 @@ public final class FilterManager {
     f.eBuffer.append(data);
     data.clear();
     if (f.eBuffer.length() > bufferLimit) {
+      if (encoderFiltersStreaming) {
+        // Envoy: a watermark buffer over the limit pauses the upstream until it drains.
+        updateEncodeWatermark();
+        return;
+      }
       if (!responseHeadersSent) {
         // Envoy: a response body over the buffer limit becomes a 500 local reply.
         replaceResponseWithLocalReply(LocalReply.of(500, "Internal Server Error", "response_payload_too_large"));
@@ -686,6 +753,7 @@ public final class FilterManager {
     }
     responseTrailers = null;
     responseComplete = false;
+    updateEncodeWatermark();
     encodeLocalReply(reply);
   }
 
@@ -723,6 +791,8 @@ public final class FilterManager {
       return;
     }
     destroyed = true;
+    // A client paused for a filter's buffer is let go: the stream no longer reads.
+    updateDecodeWatermark();
     for (ActiveFilter f : filters) {
       try {
         f.filter.onStreamComplete();
@@ -748,14 +818,24 @@ public final class FilterManager {
     }
   }
 
-  /** Downstream write queue crossed its high watermark: the router pauses its upstream. */
+  /**
+   * A source of back-pressure on the response (the downstream write queue, or filters holding too
+   * much response body) crossed its high watermark: the router pauses its upstream. Counted, as
+   * Envoy's {@code high_watermark_count_}: the upstream resumes once every source is below.
+   */
   public void onAboveWriteBufferHighWatermark() {
+    if (highWatermarkCount++ > 0) {
+      return;
+    }
     for (WatermarkCallbacks cb : List.copyOf(watermarkCallbacks)) {
       cb.onAboveWriteBufferHighWatermark();
     }
   }
 
   public void onBelowWriteBufferLowWatermark() {
+    if (highWatermarkCount == 0 || --highWatermarkCount > 0) {
+      return;
+    }
     for (WatermarkCallbacks cb : List.copyOf(watermarkCallbacks)) {
       cb.onBelowWriteBufferLowWatermark();
     }
@@ -859,6 +939,7 @@ public final class FilterManager {
         return;
       }
       resumeDecoding(this);
+      updateDecodeWatermark();
     }
 
     @Override
@@ -911,6 +992,7 @@ public final class FilterManager {
         return;
       }
       encodeDataFrom(filters.size() - 1, data, endStream);
+      updateEncodeWatermark();
     }
 
     @Override
@@ -930,6 +1012,10 @@ public final class FilterManager {
     @Override
     public void addDownstreamWatermarkCallbacks(WatermarkCallbacks callbacks) {
       watermarkCallbacks.add(callbacks);
+      if (highWatermarkCount > 0) {
+        // A router that attaches while the response is already paused starts paused too.
+        callbacks.onAboveWriteBufferHighWatermark();
+      }
     }
 
     @Override
@@ -954,6 +1040,7 @@ public final class FilterManager {
         return;
       }
       resumeEncoding(this);
+      updateEncodeWatermark();
     }
 
     @Override

@@ -54,7 +54,9 @@ class FilterManagerTest {
     }
 
     @Override
-    public void setReadDisabled(boolean disabled) {}
+    public void setReadDisabled(boolean disabled) {
+      events.add(disabled ? "read-disabled" : "read-enabled");
+    }
 
     @Override
     public RouteView route() {
@@ -338,6 +340,97 @@ class FilterManagerTest {
     fm.decodeData(body("x".repeat(100)), false);
     assertEquals("headers:413", sink.events.get(0));
     assertTrue(fm.isResponseComplete());
+  }
+
+  @Test
+  void requestBodyOverTheLimitWithStopAndBufferFailsWith413() {
+    Recorder a = new Recorder("a", log);
+    a.onData = end -> FilterDataStatus.STOP_ITERATION_AND_BUFFER;
+    FilterManager fm = manager(a, new Echo(log));
+    fm.decodeHeaders(request(), false);
+    fm.decodeData(body("x".repeat(40)), false);
+    assertEquals(List.of(), sink.events);
+    fm.decodeData(body("y".repeat(40)), false);
+    assertEquals("headers:413", sink.events.get(0));
+  }
+
+  /**
+   * StopIterationAndWatermark: over the limit the client is paused instead of failed (Envoy's
+   * decoder_filters_streaming_), and resumed once the filter lets the buffer go.
+   */
+  @Test
+  void requestBodyOverTheLimitWithWatermarkPausesTheClientUntilTheFilterContinues() {
+    Recorder a = new Recorder("a", log);
+    a.onData = end -> FilterDataStatus.STOP_ITERATION_AND_WATERMARK;
+    Echo echo = new Echo(log);
+    FilterManager fm = manager(a, echo);
+    fm.decodeHeaders(request(), false);
+    fm.decodeData(body("x".repeat(40)), false);
+    assertEquals(List.of(), sink.events, "under the limit: only buffered");
+    fm.decodeData(body("y".repeat(40)), false);
+    assertEquals(List.of("read-disabled"), sink.events, "over the limit: the client is paused, no 413");
+    fm.decodeData(body("z"), false);
+    assertEquals(List.of("read-disabled"), sink.events, "paused once, however much more arrives");
+    a.onData = end -> FilterDataStatus.CONTINUE;
+    a.dec.continueDecoding();
+    assertEquals(List.of("read-disabled", "read-enabled"), sink.events);
+    assertEquals(81, echo.body.length(), "everything held went on");
+    fm.decodeData(body("!"), true);
+    assertEquals("headers:200", sink.events.get(2));
+  }
+
+  @Test
+  void aClientPausedForAFilterBufferIsResumedWhenTheStreamEnds() {
+    Recorder a = new Recorder("a", log);
+    a.onData = end -> FilterDataStatus.STOP_ITERATION_AND_WATERMARK;
+    FilterManager fm = manager(a, new Echo(log));
+    fm.decodeHeaders(request(), false);
+    fm.decodeData(body("x".repeat(100)), false);
+    fm.onStreamComplete();
+    assertEquals(List.of("read-disabled", "read-enabled"), sink.events);
+  }
+
+  /** Response side: a watermark buffer over the limit pauses the upstream (the router's callbacks). */
+  @Test
+  void responseBodyOverTheLimitWithWatermarkPausesTheUpstreamUntilTheFilterContinues() {
+    Recorder a = new Recorder("a", log);
+    a.onResponseData = end -> FilterDataStatus.STOP_ITERATION_AND_WATERMARK;
+    List<String> upstream = new ArrayList<>();
+    Recorder terminal = new Recorder("t", log) {
+      @Override
+      public FilterHeadersStatus decodeHeaders(HeaderMap headers, boolean endStream) {
+        dec.addDownstreamWatermarkCallbacks(new dev.xdsdp.api.http.WatermarkCallbacks() {
+          @Override
+          public void onAboveWriteBufferHighWatermark() {
+            upstream.add("pause");
+          }
+
+          @Override
+          public void onBelowWriteBufferLowWatermark() {
+            upstream.add("resume");
+          }
+        });
+        HeaderMap h = HeaderMap.create();
+        h.add(":status", "200");
+        dec.encodeHeaders(h, false);
+        return FilterHeadersStatus.STOP_ITERATION;
+      }
+    };
+    FilterManager fm = manager(a, terminal);
+    fm.decodeHeaders(request(), true);
+    terminal.dec.encodeData(body("x".repeat(60)), false);
+    assertEquals(List.of(), upstream);
+    terminal.dec.encodeData(body("y".repeat(60)), false);
+    assertEquals(List.of("pause"), upstream);
+    assertEquals(List.of("headers:200"), sink.events, "no 500, no reset: only paused");
+    // The downstream socket's own back-pressure overlaps: the upstream stays paused until both end.
+    fm.onAboveWriteBufferHighWatermark();
+    a.onResponseData = end -> FilterDataStatus.CONTINUE;
+    a.enc.continueEncoding();
+    assertEquals(List.of("pause"), upstream, "the socket is still above its watermark");
+    fm.onBelowWriteBufferLowWatermark();
+    assertEquals(List.of("pause", "resume"), upstream);
+    assertEquals("data:" + "x".repeat(60) + "y".repeat(60), sink.events.get(1));
   }
 
   @Test

@@ -19,7 +19,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * headers), {@code chunks=N} (stream N chunks 50 ms apart), {@code trailer=k:v},
  * {@code header=k:v} (extra response header), {@code close=1} (close the connection without
  * answering), {@code delayOn=name} (apply {@code delay} only on the upstream of that name, answer
- * at once elsewhere).
+ * at once elsewhere), {@code summary=1} ({@code bodyLength} instead of {@code body}),
+ * {@code size=N} (answer with N bytes of body instead of the JSON, written as fast as the
+ * connection takes them; {@link #bytesStreamed()} counts what left).
  */
 public final class EchoUpstream implements AutoCloseable {
 
@@ -27,6 +29,7 @@ public final class EchoUpstream implements AutoCloseable {
   private final Vertx vertx;
   private final HttpServer server;
   private final AtomicInteger requests = new AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicLong streamed = new java.util.concurrent.atomic.AtomicLong();
 
   private EchoUpstream(String name, Vertx vertx, HttpServer server) {
     this.name = name;
@@ -50,6 +53,11 @@ public final class EchoUpstream implements AutoCloseable {
 
   public int requests() {
     return requests.get();
+  }
+
+  /** Body bytes written by {@code size=N} answers so far (accepted by the connection). */
+  public long bytesStreamed() {
+    return streamed.get();
   }
 
   public String name() {
@@ -78,7 +86,8 @@ public final class EchoUpstream implements AutoCloseable {
           .put("path", req.uri())
           .put("version", req.version().name())
           .put("authority", req.authority() == null ? null : req.authority().toString())
-          .put("body", body.toString());
+          .put("body", "1".equals(q.get("summary")) ? null : body.toString())
+          .put("bodyLength", body.length());
       JsonObject headers = new JsonObject();
       for (Map.Entry<String, String> e : req.headers()) {
         String k = e.getKey().toLowerCase();
@@ -103,6 +112,11 @@ public final class EchoUpstream implements AutoCloseable {
         resp.setChunked(true);
         resp.putTrailer(t.substring(0, c), t.substring(c + 1));
       }
+      if (q.get("size") != null) {
+        resp.putHeader("content-length", q.get("size"));
+        streamBytes(resp, Long.parseLong(q.get("size")));
+        return;
+      }
       int chunks = q.get("chunks") == null ? 0 : Integer.parseInt(q.get("chunks"));
       if (chunks > 0) {
         resp.setChunked(true);
@@ -116,6 +130,24 @@ public final class EchoUpstream implements AutoCloseable {
     } else {
       answer.run();
     }
+  }
+
+  /** Writes {@code left} bytes, pausing whenever the connection's write queue is full. */
+  private void streamBytes(io.vertx.core.http.HttpServerResponse resp, long left) {
+    Buffer chunk = Buffer.buffer(new byte[64 * 1024]);
+    while (left > 0 && !resp.writeQueueFull()) {
+      int n = (int) Math.min(chunk.length(), left);
+      Buffer b = n == chunk.length() ? chunk : chunk.getBuffer(0, n);
+      left -= n;
+      streamed.addAndGet(n);
+      if (left == 0) {
+        resp.end(b);
+        return;
+      }
+      resp.write(b);
+    }
+    long rest = left;
+    resp.drainHandler(v -> streamBytes(resp, rest));
   }
 
   private void streamChunks(io.vertx.core.http.HttpServerResponse resp, int total, int sent) {

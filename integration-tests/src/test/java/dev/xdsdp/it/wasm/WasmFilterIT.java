@@ -47,7 +47,7 @@ class WasmFilterIT {
     aux = new AuxServers();
     aux.serve(Modules.bytes(Modules.HTTP_FILTER));
     grpc = io.grpc.Grpc.newServerBuilderForPort(0, io.grpc.InsecureServerCredentials.create())
-        .addService(new Health()).build().start();
+        .addService(new Health()).addService(Chat.SERVICE).build().start();
     dir = Files.createTempDirectory("wasm-it");
     String yaml = Files.readString(Path.of("src/test/resources/bootstrap/wasm-filters.yaml"));
     int deadPort;
@@ -162,6 +162,107 @@ class WasmFilterIT {
       out.onNext(io.grpc.health.v1.HealthCheckResponse.newBuilder().setStatus(status).build());
       out.onCompleted();
     }
+  }
+
+  /**
+   * test.Chat/Talk, a bidirectional stream of raw bytes on the real gRPC server: initial metadata
+   * "x-chat: hello", each message answered upper-cased, "fail" closes with PERMISSION_DENIED, the
+   * client's half-close ends the call OK with trailing metadata "x-chat-end: bye".
+   */
+  static final class Chat {
+    static final java.util.concurrent.atomic.AtomicInteger CANCELLED = new java.util.concurrent.atomic.AtomicInteger();
+    static final java.util.concurrent.atomic.AtomicInteger HALF_CLOSED = new java.util.concurrent.atomic.AtomicInteger();
+    static final io.grpc.MethodDescriptor.Marshaller<byte[]> BYTES = new io.grpc.MethodDescriptor.Marshaller<>() {
+      @Override
+      public java.io.InputStream stream(byte[] value) {
+        return new java.io.ByteArrayInputStream(value);
+      }
+
+      @Override
+      public byte[] parse(java.io.InputStream stream) {
+        try {
+          return stream.readAllBytes();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
+    };
+    static final io.grpc.MethodDescriptor<byte[], byte[]> TALK = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(io.grpc.MethodDescriptor.MethodType.BIDI_STREAMING)
+        .setFullMethodName("test.Chat/Talk").setRequestMarshaller(BYTES).setResponseMarshaller(BYTES).build();
+    static final io.grpc.Metadata.Key<String> X_CHAT = io.grpc.Metadata.Key.of("x-chat", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+    static final io.grpc.Metadata.Key<String> X_CHAT_END =
+        io.grpc.Metadata.Key.of("x-chat-end", io.grpc.Metadata.ASCII_STRING_MARSHALLER);
+    static final io.grpc.ServerServiceDefinition SERVICE = io.grpc.ServerServiceDefinition.builder("test.Chat")
+        .addMethod(TALK, (call, headers) -> {
+          io.grpc.Metadata initial = new io.grpc.Metadata();
+          initial.put(X_CHAT, "hello");
+          call.sendHeaders(initial);
+          call.request(1);
+          return new io.grpc.ServerCall.Listener<>() {
+            @Override
+            public void onMessage(byte[] message) {
+              String text = new String(message, StandardCharsets.UTF_8);
+              if (text.equals("fail")) {
+                call.close(io.grpc.Status.PERMISSION_DENIED.withDescription("no chat"), new io.grpc.Metadata());
+                return;
+              }
+              call.sendMessage(text.toUpperCase(java.util.Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+              call.request(1);
+            }
+
+            @Override
+            public void onHalfClose() {
+              HALF_CLOSED.incrementAndGet();
+              io.grpc.Metadata trailers = new io.grpc.Metadata();
+              trailers.put(X_CHAT_END, "bye");
+              call.close(io.grpc.Status.OK, trailers);
+            }
+
+            @Override
+            public void onCancel() {
+              CANCELLED.incrementAndGet();
+            }
+          };
+        })
+        .build();
+  }
+
+  /** proxy_grpc_stream: messages both ways on one stream, closed by the module's half-close. */
+  @Test
+  void grpcStreamCalloutsTalkToARealGrpcServer() throws Exception {
+    int halfClosed = Chat.HALF_CLOSED.get();
+    HttpResponse<String> r = main("grpc_stream", "x-chat-send", "one,two,three", "x-chat-end", "close");
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals("init:hello;msg:ONE;msg:TWO;msg:THREE;trail:bye;close:0:", upstreamHeader(r, "x-grpc-stream-log"));
+    assertEquals(halfClosed + 1, Chat.HALF_CLOSED.get(), "proxy_grpc_close half-closed the stream");
+    // The same, ended by end of stream on the last message instead.
+    HttpResponse<String> eos = main("grpc_stream", "x-chat-send", "a,b", "x-chat-end", "eos");
+    assertEquals("init:hello;msg:A;msg:B;trail:bye;close:0:", upstreamHeader(eos, "x-grpc-stream-log"));
+  }
+
+  @Test
+  void aGrpcStreamClosedByTheServerReportsItsStatus() throws Exception {
+    HttpResponse<String> r = main("grpc_stream", "x-chat-send", "hi,fail", "x-chat-end", "open");
+    assertEquals("init:hello;msg:HI;trail:-;close:7:no chat", upstreamHeader(r, "x-grpc-stream-log"));
+  }
+
+  @Test
+  void aGrpcStreamCancelledByTheModuleIsCancelledAtTheServer() throws Exception {
+    int cancelled = Chat.CANCELLED.get();
+    HttpResponse<String> r = main("grpc_stream", "x-chat-send", "first", "x-chat-end", "cancel");
+    assertEquals("init:hello;msg:FIRST;cancelled:1", upstreamHeader(r, "x-grpc-stream-log"));
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (Chat.CANCELLED.get() == cancelled && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(cancelled + 1, Chat.CANCELLED.get(), "the server saw the reset");
+  }
+
+  @Test
+  void aGrpcStreamToAnUnreachableUpstreamClosesUnavailable() throws Exception {
+    HttpResponse<String> r = get(dp.uri("deadauth", "/x"), "x-test", "grpc_stream", "x-chat-send", "x");
+    assertEquals("close:14:upstream connect error", upstreamHeader(r, "x-grpc-stream-log").replaceAll(": .*", ""));
   }
 
   @Test
@@ -389,5 +490,120 @@ class WasmFilterIT {
     assertTrue(dp.stat("wasm.main.vm_cpu_time_us") > 0);
     assertTrue(dp.stat("wasm.main.vm_memory_high_water_bytes") >= 65536);
     assertTrue(dp.stat("wasm.main.hostcall.proxy_add_header_map_value.calls") > 0);
+  }
+
+  // Flow control: StopIterationAndWatermark holds a body without failing the stream.
+
+  static final long BIG_BODY = 32L << 20;
+  static final long BUFFER_LIMIT = 1L << 20; // Envoy's default per-connection buffer limit
+
+  static long sharedLong(String key) {
+    var v = dp.server().wasmHost().runtime().sharedData().get("vm_main", key);
+    return v == null ? 0 : Long.parseLong(new String(v.data(), StandardCharsets.UTF_8));
+  }
+
+  /** Polls {@code progress} until it has not moved for a second; returns where it stopped. */
+  static long awaitStall(java.util.function.LongSupplier progress) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long last = progress.getAsLong();
+    int still = 0;
+    while (still < 10) {
+      assertTrue(System.nanoTime() < deadline, "never stalled: " + last);
+      Thread.sleep(100);
+      long now = progress.getAsLong();
+      still = now == last ? still + 1 : 0;
+      last = now;
+    }
+    return last;
+  }
+
+  static void release(String key) throws Exception {
+    assertEquals(200, main("release", "x-wm-key", key).statusCode());
+  }
+
+  /**
+   * A module that holds a 32 MiB upload with StopIterationAndWatermark: once it holds more than
+   * the buffer limit the data plane stops reading from the client (the client's writes stall), no
+   * 413 is sent, and the module never sees much more than the limit; when the module continues,
+   * reading resumes and the upstream gets every byte.
+   */
+  @Test
+  void aRequestBodyHeldWithWatermarkPausesTheClientInsteadOfFailing() throws Exception {
+    String key = "wm_request";
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", dp.port("main"))) {
+      socket.setSoTimeout(20_000);
+      java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+      CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+        try {
+          var out = socket.getOutputStream();
+          out.write(("POST /hold?summary=1 HTTP/1.1\r\nhost: main\r\nx-test: hold_request\r\nx-wm-key: " + key
+              + "\r\ncontent-length: " + BIG_BODY + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+          byte[] chunk = new byte[64 * 1024];
+          for (long left = BIG_BODY; left > 0; left -= chunk.length) {
+            out.write(chunk, 0, (int) Math.min(chunk.length, left));
+            written.addAndGet(Math.min(chunk.length, left));
+          }
+          out.flush();
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      long stalledAt = awaitStall(written::get);
+      assertTrue(stalledAt < BIG_BODY, "the client's writes stall while the module holds the body");
+      long held = sharedLong(key + "_held");
+      assertTrue(held > BUFFER_LIMIT && held < 2 * BUFFER_LIMIT,
+          "the module held a little over the limit, not the whole upload: " + held);
+      release(key);
+      upload.get(20, java.util.concurrent.TimeUnit.SECONDS);
+      String response = readHttpResponse(socket.getInputStream());
+      assertTrue(response.startsWith("HTTP/1.1 200"), response);
+      JsonObject echoed = new JsonObject(response.substring(response.indexOf("\r\n\r\n") + 4));
+      assertEquals(BIG_BODY, echoed.getLong("bodyLength"), "every byte reached the upstream");
+    }
+  }
+
+  /**
+   * The same on the response: a module holding a 32 MiB response body with
+   * StopIterationAndWatermark makes the data plane stop reading from the upstream (the upstream's
+   * writes stall), and the client gets every byte once the module continues.
+   */
+  @Test
+  void aResponseBodyHeldWithWatermarkPausesTheUpstreamInsteadOfFailing() throws Exception {
+    String key = "wm_response";
+    long streamedBefore = echo.bytesStreamed();
+    HttpRequest request = HttpRequest.newBuilder(dp.uri("main", "/hold?size=" + BIG_BODY))
+        .header("x-test", "hold_response").header("x-wm-key", key).timeout(Duration.ofSeconds(30)).build();
+    CompletableFuture<HttpResponse<byte[]>> response =
+        HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+            .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+    long stalledAt = awaitStall(() -> echo.bytesStreamed() - streamedBefore);
+    assertTrue(stalledAt < BIG_BODY, "the upstream's writes stall while the module holds the body: " + stalledAt);
+    long held = sharedLong(key + "_held");
+    assertTrue(held > BUFFER_LIMIT && held < 2 * BUFFER_LIMIT,
+        "the module held a little over the limit, not the whole response: " + held);
+    assertTrue(!response.isDone(), "the response is still held");
+    release(key);
+    HttpResponse<byte[]> r = response.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(200, r.statusCode());
+    assertEquals(BIG_BODY, r.body().length, "every byte reached the client");
+  }
+
+  /** Reads one HTTP/1.1 response with a content-length: status line, headers and body. */
+  static String readHttpResponse(java.io.InputStream in) throws java.io.IOException {
+    java.io.ByteArrayOutputStream head = new java.io.ByteArrayOutputStream();
+    int matched = 0;
+    while (matched < 4) {
+      int b = in.read();
+      if (b < 0) {
+        throw new java.io.EOFException("connection closed in the headers: " + head);
+      }
+      head.write(b);
+      matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    String headers = head.toString(StandardCharsets.US_ASCII);
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?im)^content-length:\\s*(\\d+)").matcher(headers);
+    assertTrue(m.find(), headers);
+    byte[] body = in.readNBytes(Integer.parseInt(m.group(1)));
+    return headers + new String(body, StandardCharsets.UTF_8);
   }
 }

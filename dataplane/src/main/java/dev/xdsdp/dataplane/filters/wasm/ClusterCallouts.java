@@ -23,11 +23,12 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The modules' upstream calls ({@code proxy_http_call}, unary {@code proxy_grpc_call}) sent through
- * the cluster manager: a host from the cluster's load balancer, a request on the cluster's Vert.x
- * pool, the whole response buffered (Envoy's {@code AsyncClient}). Requests start on the calling
- * VM's loop, so their completions come back on it. gRPC streams are not offered: the module gets
- * an error for {@code proxy_grpc_stream}.
+ * The modules' upstream calls ({@code proxy_http_call}, {@code proxy_grpc_call},
+ * {@code proxy_grpc_stream}) sent through the cluster manager: a host from the cluster's load
+ * balancer, a request on the cluster's Vert.x pool. HTTP and unary gRPC calls buffer the whole
+ * response (Envoy's {@code AsyncClient}); gRPC streams deliver each message as it arrives (Envoy's
+ * {@code Grpc::AsyncStream}). Requests start on the calling VM's loop, so their completions come
+ * back on it.
  */
 final class ClusterCallouts implements CalloutHost {
 
@@ -86,22 +87,23 @@ final class ClusterCallouts implements CalloutHost {
     return new HttpCallResponse(h, body, HeaderMap.create());
   }
 
-  @Override
-  public Callout grpcCall(GrpcCallRequest request, GrpcCallbacks callbacks) {
+  /** The cluster a gRPC call names, directly or through its {@code GrpcService}. */
+  private static String grpcClusterName(GrpcCallRequest request) {
     String name = request.cluster();
     if (name == null && request.service() != null && request.service().hasEnvoyGrpc()) {
       name = request.service().getEnvoyGrpc().getClusterName();
     }
-    Cluster cluster = name == null ? null : clusters.get(name);
-    if (cluster == null) {
-      return null;
-    }
+    return name;
+  }
+
+  /** The request headers of a gRPC call: method path, authority, content type, metadata. */
+  private static HeaderMap grpcHeaders(GrpcCallRequest request, String clusterName) {
     HeaderMap headers = HeaderMap.create();
     headers.add(":method", "POST");
     headers.add(":path", "/" + request.serviceName() + "/" + request.method());
     String authority = request.service() != null && !request.service().getEnvoyGrpc().getAuthority().isEmpty()
         ? request.service().getEnvoyGrpc().getAuthority()
-        : name;
+        : clusterName;
     headers.add(":authority", authority);
     headers.add("content-type", "application/grpc");
     headers.add("te", "trailers");
@@ -115,8 +117,23 @@ final class ClusterCallouts implements CalloutHost {
         }
       });
     }
-    byte[] message = request.message() == null ? new byte[0] : request.message();
-    byte[] frame = ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message).array();
+    return headers;
+  }
+
+  /** One gRPC length-prefixed message (uncompressed). */
+  static byte[] grpcFrame(byte[] message) {
+    return ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message).array();
+  }
+
+  @Override
+  public Callout grpcCall(GrpcCallRequest request, GrpcCallbacks callbacks) {
+    String name = grpcClusterName(request);
+    Cluster cluster = name == null ? null : clusters.get(name);
+    if (cluster == null) {
+      return null;
+    }
+    HeaderMap headers = grpcHeaders(request, name);
+    byte[] frame = grpcFrame(request.message() == null ? new byte[0] : request.message());
     Call call = new Call(cluster, true, request.timeoutMillis()) {
       @Override
       void onResponse(HeaderMap respHeaders, byte[] body, HeaderMap trailers) {
@@ -167,9 +184,14 @@ final class ClusterCallouts implements CalloutHost {
 
   @Override
   public GrpcStream grpcStream(GrpcCallRequest request, GrpcCallbacks callbacks) {
-    LOG.log(System.Logger.Level.DEBUG, "proxy_grpc_stream is not supported; refusing {0}/{1}",
-        request.serviceName(), request.method());
-    return null;
+    String name = grpcClusterName(request);
+    Cluster cluster = name == null ? null : clusters.get(name);
+    if (cluster == null) {
+      return null;
+    }
+    GrpcStreamCall stream = new GrpcStreamCall(cluster, callbacks);
+    stream.start(grpcHeaders(request, name));
+    return stream;
   }
 
   /** Envoy's {@code Grpc::Utility::httpToGrpcStatus}. */
