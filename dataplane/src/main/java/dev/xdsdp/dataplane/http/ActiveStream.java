@@ -108,7 +108,7 @@ final class ActiveStream implements FilterManager.StreamSink {
 
     streamFilters = hcm.filterChain().createFilters();
     filterManager = new FilterManager(streamFilters.filters(), hcm.filterChain().names(), this, info, connection.dispatcher(),
-        streamId, 1024 * 1024);
+        streamId, hcm.bufferLimit());
     armTimers();
 
     request.handler(this::onData);

@@ -24,10 +24,13 @@ public final class HttpConnectionManager {
   private final FilterChainFactory filterChain;
   private final HcmStats stats;
   private final List<AccessLogger> accessLogs;
+  private final int bufferLimit;
 
   /**
    * @param routes the current route table (inline, or the latest RDS one); a stream keeps the table
    *     it started with
+   * @param bufferLimit the listener's {@code per_connection_buffer_limit_bytes}: how much body a
+   *     stream's filters may hold (Envoy's connection manager takes it from its connection)
    */
   public HttpConnectionManager(
       HcmConfig config,
@@ -35,8 +38,10 @@ public final class HttpConnectionManager {
       String listenerStatPrefix,
       Supplier<RouteTableConfig> routes,
       FilterChainFactory filterChain,
-      StatsScope stats) {
+      StatsScope stats,
+      int bufferLimit) {
     this.config = config;
+    this.bufferLimit = bufferLimit;
     this.listenerName = listenerName;
     this.routes = routes;
     this.filterChain = filterChain;
@@ -50,6 +55,10 @@ public final class HttpConnectionManager {
 
   public HcmStats stats() {
     return stats;
+  }
+
+  int bufferLimit() {
+    return bufferLimit;
   }
 
   String listenerName() {

@@ -462,7 +462,12 @@ public final class Server implements AutoCloseable {
         ? hcm::routeTable
         : () -> snapshot.routeConfigs().get(hcm.rdsName());
     return new HttpConnectionManager(hcm, l.name(), l.statPrefix(), routes,
-        new FilterChainFactory(hcm.httpFilters(), ecds::get), stats);
+        new FilterChainFactory(hcm.httpFilters(), ecds::get), stats, bufferLimit(l.perConnectionBufferLimitBytes()));
+  }
+
+  /** A uint32 limit as an int: 0 (Envoy: no watermarks) and anything past int's range mean unlimited. */
+  static int bufferLimit(int perConnectionBufferLimitBytes) {
+    return perConnectionBufferLimitBytes <= 0 ? Integer.MAX_VALUE : perConnectionBufferLimitBytes;
   }
 
   /** The network filters of one TCP filter chain: its own, then the TCP proxy. */

@@ -337,6 +337,18 @@ class WasmFilterIT {
     assertTrue(r.body().endsWith("\"upstream\":Payload Too Large}"), r.body());
   }
 
+  /** The listener's per_connection_buffer_limit_bytes (64 KiB on "deadauth") is the limit, as in Envoy. */
+  @Test
+  void theListenersPerConnectionBufferLimitIsTheBufferLimit() throws Exception {
+    HttpRequest over = HttpRequest.newBuilder(dp.uri("deadauth", "/over"))
+        .header("x-test", "body").POST(HttpRequest.BodyPublishers.ofByteArray(randomText(100 * 1024))).build();
+    assertEquals(413, dev.xdsdp.it.support.Http.send(over).statusCode());
+    HttpRequest under = HttpRequest.newBuilder(dp.uri("deadauth", "/under"))
+        .header("x-test", "body").POST(HttpRequest.BodyPublishers.ofByteArray(randomText(48 * 1024))).build();
+    HttpResponse<String> r = dev.xdsdp.it.support.Http.send(under);
+    assertEquals(200, r.statusCode(), r.body());
+  }
+
   /** Under the buffer limit, the buffered request body reaches the upstream byte for byte. */
   @Test
   void requestBodyBufferedUnderTheBufferLimitReachesTheUpstreamIntact() throws Exception {
