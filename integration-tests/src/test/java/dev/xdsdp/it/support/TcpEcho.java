@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A real TCP upstream that writes back every byte it reads, with an optional prefix in front of
- * each chunk (so tests can tell which upstream answered). Counts connections and bytes.
+ * each chunk (so tests can tell which upstream answered). A chunk containing {@code BYE} is echoed
+ * and then the upstream closes the connection (the upstream closes first). Counts connections and
+ * bytes.
  */
 public final class TcpEcho implements AutoCloseable {
 
@@ -35,6 +37,9 @@ public final class TcpEcho implements AutoCloseable {
       socket.handler(data -> {
         self[0].bytes.addAndGet(data.length());
         socket.write(prefix.isEmpty() ? data : Buffer.buffer(prefix).appendBuffer(data));
+        if (data.toString().contains("BYE")) {
+          socket.close();
+        }
       });
     });
     self[0] = new TcpEcho(vertx, server);

@@ -65,7 +65,14 @@ class WasmNetworkFilterIT {
 
   @Test
   void bytesAreRewrittenBothWaysCountedAndTheConnectionIsSeen() throws Exception {
+    // Counters are shared with the other test on "upper": everything is counted from here.
     long echoed = echo.bytes.get();
+    long connections = sharedInt("upper", "connections");
+    long down = sharedInt("upper", "down_bytes");
+    long up = sharedInt("upper", "up_bytes");
+    long closed = sharedInt("upper", "closed");
+    long eos = sharedInt("upper", "eos_down");
+    long metric = dp.stat("tcp_filter_bytes");
     int clientPort;
     try (TcpClient c = new TcpClient(dp.port("upper"))) {
       clientPort = c.localPort();
@@ -74,20 +81,38 @@ class WasmNetworkFilterIT {
       assertEquals("[w]WORLD", c.roundTrip("world", "[w]WORLD"));
     }
     assertEquals(10, echo.bytes.get() - echoed);
-    await(() -> "1".equals(shared("upper", "closed")), "the context to end (on_log)");
-    assertEquals("1", shared("upper", "connections"));
-    assertEquals("10", shared("upper", "down_bytes"));
-    assertEquals("16", shared("upper", "up_bytes"));
+    await(() -> sharedInt("upper", "closed") == closed + 1, "the context to end (on_log)");
+    assertEquals(connections + 1, sharedInt("upper", "connections"));
+    assertEquals(down + 10, sharedInt("upper", "down_bytes"));
+    assertEquals(up + 16, sharedInt("upper", "up_bytes"));
     assertEquals("127.0.0.1:" + clientPort, shared("upper", "conn_source"));
     assertEquals(String.valueOf(dp.port("upper")), shared("upper", "conn_port"));
     assertTrue(Long.parseLong(shared("upper", "conn_id")) > 0);
     assertEquals("127.0.0.1:" + echo.port(), shared("upper", "last_upstream"));
     // The client closed: end of stream downstream, then the close with peer REMOTE (2).
-    assertEquals("1", shared("upper", "eos_down"));
+    assertEquals(eos + 1, sharedInt("upper", "eos_down"));
     assertEquals("2", shared("upper", "down_close_peer"));
     // A module-defined metric lives in the root scope, shared by every plugin that defines it (as in Envoy).
-    assertTrue(dp.stat("tcp_filter_bytes") >= 26);
+    assertTrue(dp.stat("tcp_filter_bytes") >= metric + 26);
     assertTrue(dp.stat("wasm.upper.vm_calls") >= 6);
+  }
+
+  /**
+   * The upstream closes first: as in Envoy, the upstream's end of stream reaches the module as
+   * proxy_on_upstream_data with end of stream and proxy_on_upstream_connection_close (peer
+   * UNKNOWN, 0); tcp_proxy then closes the client, which the module hears as a LOCAL (1) close, and
+   * the context ends.
+   */
+  @Test
+  void anUpstreamThatClosesFirstIsReportedThenTheClientIsClosed() throws Exception {
+    long closed = sharedInt("upper", "closed");
+    try (TcpClient c = new TcpClient(dp.port("upper"))) {
+      assertEquals("[w]BYE", c.roundTrip("bye", "[w]BYE"));
+      assertTrue(c.closedByPeer(5000), "the client is closed after the upstream");
+    }
+    await(() -> sharedInt("upper", "closed") == closed + 1, "the context to end (on_log)");
+    assertEquals("0", shared("upper", "up_close_peer"), "proxy_on_upstream_connection_close, peer UNKNOWN");
+    assertEquals("1", shared("upper", "down_close_peer"), "then the client's close, from our side");
   }
 
   @Test
