@@ -9,6 +9,12 @@
  *   grpc_cluster=C   the cluster "grpc" calls
  *   tick=MS          on_tick every MS ms; each tick adds 1 to the shared "ticks" counter
  *   fail=configure   proxy_on_configure returns false
+ *   role=logger      the plugin is an access logger (envoy.access_loggers.wasm): proxy_on_log on
+ *                    its root context bumps the shared "logged" counter and stores in
+ *                    "logger_saw_streams" how many streams this VM's filters have started (module
+ *                    memory: non-zero only when the logger shares the filters' VM); with
+ *                    trap_log=1, a logged request with "x-test: trap_log" traps the VM
+ *   trap_tick=1      the first tick of the process (shared flag "tick_trapped") traps the VM
  *
  * Modes ("x-test" request header, else mode=):
  *   headers  add x-wasm-version and x-wasm-plugin (the default)
@@ -67,6 +73,7 @@ static void enter(uint32_t ctx) { plugin_config = config_of(ctx); }
 
 static char *vm_config;
 static long long vm_ordinal; /* which VM of this vm_id this is: 1, 2, ... in start order */
+static long long streams_started; /* streams this VM's filter roots have seen, for role=logger */
 
 /* The value of key in "k=v;k=v", as a new string, or NULL. */
 static char *config_get(const char *key) {
@@ -243,6 +250,14 @@ static uint32_t take_stream(uint32_t token) {
 
 /* Ticks count in shared data, and continue the held streams whose key was released. */
 EXPORT(proxy_on_tick) void on_tick(uint32_t root) {
+  enter(root);
+  char *trap_tick = config_get("trap_tick");
+  int trap = trap_tick && shared_int("tick_trapped") == 0;
+  free(trap_tick);
+  if (trap) {
+    bump("tick_trapped", 1);
+    __builtin_trap();
+  }
   bump("ticks", 1);
   for (int i = 0; i < MAX_STREAMS; i++) {
     if (!held[i] || shared_int(hold_keys[i]) <= 0) continue;
@@ -488,6 +503,7 @@ static void props(void) {
 
 EXPORT(proxy_on_request_headers) uint32_t on_request_headers(uint32_t ctx, uint32_t n, uint32_t eos) {
   enter(ctx);
+  streams_started++;
   char *m = mode_of_request();
   uint32_t result = 0;
   add_version(MAP_REQUEST_HEADERS);
@@ -631,6 +647,22 @@ EXPORT(proxy_on_response_body) uint32_t on_response_body(uint32_t ctx, uint32_t 
 /* At the end of a "props" stream: what the access-log phase sees. */
 EXPORT(proxy_on_log) void on_log(uint32_t ctx) {
   enter(ctx);
+  char *role = config_get("role");
+  int logger = streq(role, "logger");
+  free(role);
+  if (logger) {
+    char *t = get_header(MAP_REQUEST_HEADERS, "x-test", NULL);
+    char *may_trap = config_get("trap_log");
+    int trap = may_trap && streq(t, "trap_log");
+    free(may_trap);
+    free(t);
+    if (trap) __builtin_trap();
+    bump("logged", 1);
+    char tmp[32];
+    snprintf(tmp, sizeof tmp, "%lld", streams_started);
+    proxy_set_shared_data("logger_saw_streams", 18, tmp, strlen(tmp), 0);
+    return;
+  }
   char *m = get_header(MAP_REQUEST_HEADERS, "x-test", NULL);
   int wanted = streq(m, "props");
   free(m);
