@@ -3,25 +3,16 @@
 # committed, so the benchmarks need no compiler):
 #   bench_filter.c              -> bench_filter.wasm  (~10 KB; every Wasm figure)
 #   bench_filter.c + gen_big.py -> bench_big.wasm     (several MB of generated code; cold start)
-# clang, lld, wasi-libc and the wasm32 compiler-rt are installed with apt-get when missing.
+# clang, lld, wasi-libc and the wasm32 compiler-rt are installed with apt-get when missing
+# (wasm-runtime/src/test/wasm/toolchain.sh).
 set -euo pipefail
 here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
 abi="$here/../../wasm-runtime/src/test/wasm/c"
 
-need_apt=()
-command -v clang >/dev/null || need_apt+=(clang)
-command -v wasm-ld >/dev/null || need_apt+=(lld)
-[ -d /usr/lib/wasm32-wasi ] || [ -d /usr/share/wasi-sysroot ] || need_apt+=(wasi-libc)
-# clang links wasm32 builtins (64-bit arithmetic helpers) from compiler-rt.
-ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 \
-  || need_apt+=(libclang-rt-dev-wasm32)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "installing ${need_apt[*]}" >&2
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need_apt[@]}"
-fi
+. "$abi/../toolchain.sh"
+wasm_toolchain
 
-cflags=(--target=wasm32-wasi -mexec-model=reactor -Wall -Werror -Wno-unused-function -I "$abi" -Wl,--strip-debug)
+cflags=("${WASM_CFLAGS[@]}")
 clang "${cflags[@]}" -O2 -o "$here/bench_filter.wasm" "$here/bench_filter.c"
 echo "  bench_filter.wasm ($(stat -c %s "$here/bench_filter.wasm") bytes)" >&2
 

@@ -14,20 +14,10 @@ out="$here/../resources/wasm"
 abi="$here/../../../../wasm-runtime/src/test/wasm/c"
 mkdir -p "$out"
 
-need_apt=()
-command -v clang >/dev/null || need_apt+=(clang)
-command -v wasm-ld >/dev/null || need_apt+=(lld)
-[ -d /usr/lib/wasm32-wasi ] || [ -d /usr/share/wasi-sysroot ] || need_apt+=(wasi-libc)
-# clang links wasm32 builtins (64-bit arithmetic helpers) from compiler-rt.
-ls /usr/lib/llvm-*/lib/clang/*/lib/wasi/libclang_rt.builtins-wasm32.a >/dev/null 2>&1 \
-  || need_apt+=(libclang-rt-dev-wasm32)
-if [ ${#need_apt[@]} -gt 0 ]; then
-  echo "installing ${need_apt[*]}" >&2
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get update -qq && $sudo apt-get install -y -qq "${need_apt[@]}"
-fi
+. "$abi/../toolchain.sh"
+wasm_toolchain
 
-cflags=(--target=wasm32-wasi -O2 -mexec-model=reactor -Wall -Werror -Wno-unused-function -I "$abi" -Wl,--strip-debug)
+cflags=("${WASM_CFLAGS[@]}" -O2)
 for f in "$here"/c/*.c; do
   name=$(basename "${f%.c}")
   clang "${cflags[@]}" -o "$out/$name.wasm" "$f"

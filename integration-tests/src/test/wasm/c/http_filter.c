@@ -19,7 +19,7 @@
  * Modes ("x-test" request header, else mode=):
  *   headers  add x-wasm-version and x-wasm-plugin (the default)
  *   local    answer 403 from the filter
- *   auth     ask auth_cluster (GET /auth with the request's authorization header) with a timeout of
+ *   auth     ask auth_cluster (or the request's x-call-cluster) (GET /auth with the request's authorization header) with a timeout of
  *            x-auth-timeout ms (default 2000); 200 lets the request through with x-auth-user,
  *            anything else answers 403 (x-auth-status: the call's status), a call answered
  *            without headers 503
@@ -35,7 +35,7 @@
  *            by x-grpc-service; the request goes on with x-grpc-reply-hex (the response message)
  *            or x-grpc-status and x-grpc-message when the call fails
  *   grpc_stream
- *            a gRPC stream test.Chat/Talk on grpc_cluster: sends the comma-separated messages of
+ *            a gRPC stream test.Chat/Talk on grpc_cluster (or the request's x-call-cluster): sends the comma-separated messages of
  *            x-chat-send, then ends as x-chat-end says: "close" (proxy_grpc_close, a half-close),
  *            "eos" (the last message carries end of stream), "cancel" (proxy_grpc_cancel once the
  *            first reply arrives), anything else keeps it open. Everything the stream brings is
@@ -277,7 +277,8 @@ static void add_version(uint32_t map) {
 }
 
 static uint32_t start_auth(uint32_t ctx) {
-  char *cluster = config_get("auth_cluster");
+  char *cluster = get_header(MAP_REQUEST_HEADERS, "x-call-cluster", NULL);
+  if (!cluster) cluster = config_get("auth_cluster");
   char *authz = get_header(MAP_REQUEST_HEADERS, "authorization", NULL);
   char *timeout_header = get_header(MAP_REQUEST_HEADERS, "x-auth-timeout", NULL);
   uint32_t timeout = timeout_header ? (uint32_t)atoi(timeout_header) : 2000;
@@ -378,7 +379,8 @@ static void stream_log_done(int i) {
 }
 
 static uint32_t start_grpc_stream(uint32_t ctx) {
-  char *cluster = config_get("grpc_cluster");
+  char *cluster = get_header(MAP_REQUEST_HEADERS, "x-call-cluster", NULL);
+  if (!cluster) cluster = config_get("grpc_cluster");
   uint32_t token = 0;
   status_t s = proxy_grpc_stream(cluster ? cluster : "", cluster ? strlen(cluster) : 0, "test.Chat", 9, "Talk", 4, "", 0,
                                  &token);

@@ -31,14 +31,14 @@ public final class EnvoyStatsCollector extends Collector {
               : f.name();
           List<MetricFamilySamples.Sample> samples = new ArrayList<>();
           for (Metric m : f.metrics()) {
-            samples.add(sample(base + "_total", m.tags(), null, ((CounterImpl) m).value()));
+            samples.add(sample(base + "_total", m.tags(), null, unsigned(((CounterImpl) m).value())));
           }
           out.add(new MetricFamilySamples(base, Type.COUNTER, help(f), samples));
         }
         case GAUGE -> {
           List<MetricFamilySamples.Sample> samples = new ArrayList<>();
           for (Metric m : f.metrics()) {
-            samples.add(sample(f.name(), m.tags(), null, ((GaugeImpl) m).value()));
+            samples.add(sample(f.name(), m.tags(), null, unsigned(((GaugeImpl) m).value())));
           }
           out.add(new MetricFamilySamples(f.name(), Type.GAUGE, help(f), samples));
         }
@@ -60,6 +60,11 @@ public final class EnvoyStatsCollector extends Collector {
       }
     }
     return out;
+  }
+
+  /** Envoy's counters and gauges are uint64: a value past Long.MAX_VALUE is not negative. */
+  static double unsigned(long value) {
+    return value >= 0 ? value : (double) (value >>> 1) * 2.0 + (value & 1);
   }
 
   private static String help(PrometheusFamilies.Family f) {

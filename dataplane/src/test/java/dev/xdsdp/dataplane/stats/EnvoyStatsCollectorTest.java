@@ -36,6 +36,16 @@ class EnvoyStatsCollectorTest {
   }
 
   @Test
+  void valuesPastLongMaxAreUnsigned() {
+    StatsStore store = new StatsStore();
+    store.gauge("server.big").set(-1); // uint64 max
+    var samples = new EnvoyStatsCollector(store).collect().getFirst().samples;
+    assertEquals(18446744073709551615.0, samples.getFirst().value);
+    assertEquals(9223372036854775808.0, EnvoyStatsCollector.unsigned(Long.MIN_VALUE));
+    assertEquals(3.0, EnvoyStatsCollector.unsigned(3));
+  }
+
+  @Test
   void histogramsCarryEnvoysBuckets() {
     StatsStore store = new StatsStore();
     store.histogram("http.ingress.downstream_rq_time", Histogram.Unit.MILLISECONDS).record(7);

@@ -136,6 +136,17 @@ class WasmFilterIT {
     assertEquals(before + 1, aux.authRequests.get(), "the call reached the auth service");
   }
 
+  /** A cluster without endpoints: Envoy's router answers the call "no healthy upstream" (503). */
+  @Test
+  void calloutsToAClusterWithNoHostsGetNoHealthyUpstream() throws Exception {
+    HttpResponse<String> r = main("auth", "authorization", "Bearer alice-ok", "x-call-cluster", "empty");
+    assertEquals(403, r.statusCode(), r.body());
+    assertEquals("503", r.headers().firstValue("x-auth-status").orElse(null),
+        "the module saw Envoy's 503 local reply, not a failed call");
+    HttpResponse<String> s = main("grpc_stream", "x-call-cluster", "empty", "x-chat-send", "x");
+    assertEquals("close:14:no healthy upstream", upstreamHeader(s, "x-grpc-stream-log"));
+  }
+
   @Test
   void authCalloutToAnUnreachableUpstreamGetsEnvoys503Response() throws Exception {
     HttpResponse<String> r = get(dp.uri("deadauth", "/auth"), "x-test", "auth", "authorization", "Bearer alice-ok");

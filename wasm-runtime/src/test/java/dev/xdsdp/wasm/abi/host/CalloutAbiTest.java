@@ -124,8 +124,9 @@ class CalloutAbiTest {
     PluginHarness.TestStream f = h.stream(failed);
     f.requestHeaders(true);
     h.callouts.nextGrpc(WAIT).callbacks().onClose(14, "unavailable");
-    assertEquals("14", h.log.await("grpc_close", WAIT));
-    assertEquals("unavailable", h.log.get("grpc_close_message"));
+    // The module reports the status, then the message: wait for the later one.
+    assertEquals("unavailable", h.log.await("grpc_close_message", WAIT));
+    assertEquals("14", h.log.get("grpc_close"));
     h.loop.drain();
     assertEquals(List.of("1"), failed.requestHeader("x-grpc-failed"));
     f.destroy();
