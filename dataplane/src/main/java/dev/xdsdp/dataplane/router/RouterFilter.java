@@ -282,16 +282,20 @@ final class RouterFilter implements HttpFilter, UpstreamRequest.Listener, Waterm
 
   private void startAttempt() {
     retryTimer = null;
+    StreamInfo info = callbacks.streamInfo();
     if (cluster.isClosed()) {
       // Replaced by CDS since this stream chose it (or since the last attempt): use the new one,
-      // as Envoy's workers see the cluster update; a removed cluster keeps draining its own pools.
+      // as Envoy's workers see the cluster update. Removed: Envoy's retry finds no cluster and
+      // answers "no healthy upstream".
       Cluster current = clusters.get(cluster.name());
-      if (current != null) {
-        cluster = current;
+      if (current == null) {
+        info.addResponseFlag(ResponseFlag.NO_HEALTHY_UPSTREAM);
+        finishWithLocalReply(LocalReply.of(503, "no healthy upstream", "no_healthy_upstream"));
+        return;
       }
+      cluster = current;
     }
     Host host = cluster.chooseHost();
-    StreamInfo info = callbacks.streamInfo();
     if (host == null) {
       info.addResponseFlag(ResponseFlag.NO_HEALTHY_UPSTREAM);
       finishWithLocalReply(LocalReply.of(503, "no healthy upstream", "no_healthy_upstream"));

@@ -197,6 +197,44 @@ class DynamicConfigIT {
     await(() -> served("/").equals("b"), "the new endpoint");
   }
 
+  /**
+   * A retry whose cluster was removed by CDS during the first attempt: as Envoy's router does on a
+   * retry, the stream is answered 503 "no healthy upstream" (flag UH) and the removed cluster's
+   * host is not asked again.
+   */
+  @Test
+  void aRetryAfterItsClusterWasRemovedGetsNoHealthyUpstream() throws Exception {
+    cp = TestControlPlane.startTcp();
+    io.envoyproxy.envoy.config.route.v3.RouteConfiguration retrying = route("r", "cb").toBuilder()
+        .setVirtualHosts(0, route("r", "cb").getVirtualHosts(0).toBuilder()
+            .setRetryPolicy(io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
+                .setRetryOn("5xx").setNumRetries(com.google.protobuf.UInt32Value.of(1))))
+        .build();
+    cp.setSnapshot("1", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(retrying));
+    startDataplane(false);
+    assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
+    assertEquals("b", served("/"));
+    int before = b.requests();
+    long active = dp.stat("cluster_manager.active_clusters");
+    // The first attempt takes a second and fails with 503; cb is removed meanwhile.
+    CompletableFuture<HttpResponse<String>> slow = CompletableFuture.supplyAsync(() -> {
+      try {
+        return get(URI.create("http://127.0.0.1:" + port + "/slow?delay=1000&status=503"));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    await(() -> b.requests() == before + 1, "the first attempt to reach cb");
+    cp.setSnapshot("2", List.of(staticCluster("ca", a.port())), List.of(),
+        List.of(rdsListener("dyn", port, "r", 0)), List.of(retrying));
+    await(() -> dp.stat("cluster_manager.active_clusters") == active - 1, "cb to be removed");
+    HttpResponse<String> r = slow.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertEquals(503, r.statusCode());
+    assertEquals("no healthy upstream", r.body());
+    assertEquals(before + 1, b.requests(), "the retry did not go to the removed cluster's host");
+  }
+
   @ParameterizedTest(name = "delta={0}")
   @ValueSource(booleans = {false, true})
   void clustersChangedInPlaceUnderLoadThenRemoved(boolean delta) throws Exception {
