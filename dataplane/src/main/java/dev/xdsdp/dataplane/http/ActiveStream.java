@@ -337,6 +337,9 @@ final class ActiveStream implements FilterManager.StreamSink {
       }
       out.add(n, e.getValue());
     }
+    if (!http2 && connection.draining()) {
+      out.set("connection", "close");
+    }
     if (endStream) {
       response.end();
       onResponseComplete();

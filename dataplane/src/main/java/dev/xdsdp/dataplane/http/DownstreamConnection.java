@@ -17,6 +17,7 @@ public final class DownstreamConnection {
   private final HttpConnectionManager hcm;
   private final VertxDispatcher dispatcher;
   private int activeStreams;
+  private boolean draining;
 
   public DownstreamConnection(Address remote, Address local, HttpConnectionManager hcm, VertxDispatcher dispatcher) {
     this.remote = remote;
@@ -55,5 +56,14 @@ public final class DownstreamConnection {
 
   public int activeStreams() {
     return activeStreams;
+  }
+
+  /** Its listener is draining it: HTTP/1.1 responses say {@code connection: close}, as Envoy's do. */
+  public void startDraining() {
+    draining = true;
+  }
+
+  public boolean draining() {
+    return draining;
   }
 }

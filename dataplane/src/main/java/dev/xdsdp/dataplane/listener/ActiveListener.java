@@ -402,6 +402,7 @@ public final class ActiveListener {
       s.context.runOnContext(v -> {
         for (Map.Entry<HttpConnection, Accepted> e : List.copyOf(s.connections.entrySet())) {
           if (e.getValue().generation() == old) {
+            e.getValue().connection().startDraining();
             e.getKey().shutdown(drainTime);
           }
         }
@@ -440,6 +441,7 @@ public final class ActiveListener {
   public Future<Void> drainAndStop(Duration drainTime) {
     List<Future<Void>> closes = new ArrayList<>();
     for (LoopState s : loopStates) {
+      s.context.runOnContext(v -> s.connections.values().forEach(a -> a.connection().startDraining()));
       closes.add(s.shutdown(drainTime));
     }
     loopStates.clear();

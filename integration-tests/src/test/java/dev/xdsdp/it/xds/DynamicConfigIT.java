@@ -613,9 +613,9 @@ class DynamicConfigIT {
    * HTTP/1.1 keep-alive connections of a listener that LDS removes, or changes in place, with
    * --drain-time-s 2: a request in flight that fits in the drain time is answered; an idle
    * connection is closed by the end of the drain time; a connection whose request outlives the
-   * drain time is closed when the drain time is up, not when the response would have come. (The
-   * idle connection is closed as the drain starts, earlier than Envoy, which keeps it until a
-   * response can carry "connection: close" or the drain time is up.)
+   * drain time is closed when the drain time is up, not when the response would have come. A
+   * response during the drain carries "connection: close". (The idle connection is closed as the
+   * drain starts, earlier than Envoy, which closes it after the connection manager's drain timeout.)
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"removed", "changed"})
@@ -643,6 +643,7 @@ class DynamicConfigIT {
       }
       Map<String, String> answered = shortOne.response();
       assertEquals("200", answered == null ? null : answered.get(":status"), "the request in flight is answered");
+      assertEquals("close", answered.get("connection"), "and told the connection closes, as Envoy's drain does");
       assertTrue(idle.millisUntilClosed(6000) >= 0, "the idle connection is closed within the drain time");
       assertNull(longOne.response(), "the long request is cut, not answered");
       long closedAfter = (System.nanoTime() - t0) / 1_000_000;
