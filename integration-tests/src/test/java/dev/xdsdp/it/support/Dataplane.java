@@ -66,6 +66,18 @@ public final class Dataplane implements AutoCloseable {
     return server;
   }
 
+  /** A proxy-wasm shared-data value of {@code vmId} as text, or null when there is none. */
+  public String sharedData(String vmId, String key) {
+    var v = server.wasmHost().runtime().sharedData().get(vmId, key);
+    return v == null ? null : new String(v.data(), java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** A shared-data value that a module keeps as a decimal number; 0 when there is none. */
+  public long sharedNumber(String vmId, String key) {
+    String v = sharedData(vmId, key);
+    return v == null ? 0 : Long.parseLong(v);
+  }
+
   /** The value of a counter or gauge by its Envoy name (0 when it does not exist). */
   public long stat(String name) {
     StatsStore store = (StatsStore) server.stats();

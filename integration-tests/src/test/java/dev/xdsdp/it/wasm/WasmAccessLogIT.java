@@ -6,15 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.xdsdp.it.support.Await;
 import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.EchoUpstream;
 import dev.xdsdp.it.support.TcpClient;
 import dev.xdsdp.it.support.TcpEcho;
-import dev.xdsdp.wasm.shared.SharedDataStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -70,11 +69,6 @@ class WasmAccessLogIT {
     return line;
   }
 
-  static String shared(String vmId, String key) {
-    SharedDataStore.Value v = dp.server().wasmHost().runtime().sharedData().get(vmId, key);
-    return v == null ? null : new String(v.data(), StandardCharsets.UTF_8);
-  }
-
   @Test
   void httpAndTcpEntriesReachTheCollectorAndTheFilterApplies() throws Exception {
     lines.clear();
@@ -90,15 +84,15 @@ class WasmAccessLogIT {
         + " upstream=127.0.0.1:" + echoTcp.port() + " src=ip:port flags=0 tag=tcp", next());
 
     // The error logger's status filter (>= 400) dropped the 200; the upstream's 404 passes it.
-    assertNull(shared("errors", "lines"));
+    assertNull(dp.sharedData("errors", "lines"));
     HttpResponse<String> failed = get(dp.uri("http", "/missing?status=404"), "x-test", "second");
     assertEquals(404, failed.statusCode());
     next(); // the unfiltered logger's line
-    for (int i = 0; i < 100 && shared("errors", "lines") == null; i++) {
+    for (int i = 0; i < 100 && dp.sharedData("errors", "lines") == null; i++) {
       Thread.sleep(20);
     }
-    assertEquals("1", shared("errors", "lines"));
-    assertTrue(shared("errors", "last_line").startsWith("kind=http method=GET path=/missing?status=404 status=404"));
-    assertEquals("1", shared("errors", "write_refused"), "maps are read-only while logging");
+    assertEquals("1", dp.sharedData("errors", "lines"));
+    assertTrue(dp.sharedData("errors", "last_line").startsWith("kind=http method=GET path=/missing?status=404 status=404"));
+    assertEquals("1", dp.sharedData("errors", "write_refused"), "maps are read-only while logging");
   }
 }

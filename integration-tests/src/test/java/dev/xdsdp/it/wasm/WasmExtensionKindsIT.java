@@ -5,16 +5,13 @@ import static dev.xdsdp.it.support.Http.upstreamHeader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.xdsdp.it.support.Await;
 import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.EchoUpstream;
-import dev.xdsdp.wasm.shared.SharedDataStore;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,35 +42,20 @@ class WasmExtensionKindsIT {
     echo.close();
   }
 
-  static long sharedInt(String vmId, String key) {
-    SharedDataStore.Value v = dp.server().wasmHost().runtime().sharedData().get(vmId, key);
-    return v == null ? 0 : Long.parseLong(new String(v.data(), StandardCharsets.UTF_8));
-  }
-
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
   @Test
   void anHttpFilterAndAnAccessLoggerWithTheSameVmIdShareOneVmPerLoop() throws Exception {
-    long logged = sharedInt("shared", "logged");
+    long logged = dp.sharedNumber("shared", "logged");
     for (int i = 0; i < 6; i++) {
       HttpResponse<String> r = get(dp.uri("kinds", "/shared/" + i));
       assertEquals(200, r.statusCode());
       assertEquals("kinds", upstreamHeader(r, "x-wasm-version"), "the filter ran");
     }
-    await(() -> sharedInt("shared", "logged") >= logged + 6, "the logger's six entries");
-    assertTrue(sharedInt("shared", "logger_saw_streams") > 0,
+    Await.until(() -> dp.sharedNumber("shared", "logged") >= logged + 6, "the logger's six entries");
+    assertTrue(dp.sharedNumber("shared", "logger_saw_streams") > 0,
         "the logger read the filter's module memory: the two plugins are in one VM");
     // Two worker loops times three VM keys (service, shared, reloading_logger): a logger with a VM
     // of its own would make it eight. (Once any rebuild after a trap in the other tests is done.)
-    await(() -> dp.stat("wasm.envoy.wasm.runtime.v8.active") == 6, "six live VMs, the shared one counted once per loop");
+    Await.until(() -> dp.stat("wasm.envoy.wasm.runtime.v8.active") == 6, "six live VMs, the shared one counted once per loop");
     assertTrue(dp.stat("wasm.shared_logger.vm_calls") >= 6, "the logger's calls are counted as a filter's are");
     assertTrue(dp.stat("wasm.shared_filter.vm_calls") >= 6);
   }
@@ -84,23 +66,23 @@ class WasmExtensionKindsIT {
     long reloaded = dp.stat("wasm.reloading_logger.vm_reload_success");
     HttpResponse<String> r = get(dp.uri("kinds", "/trap"), "x-test", "trap_log");
     assertEquals(200, r.statusCode(), "logging runs after the response: the trap cannot change it");
-    await(() -> dp.stat("wasm.reloading_logger.vm_failed") == failed + 1, "the logger's VM to fail");
-    await(() -> dp.stat("wasm.reloading_logger.vm_reload_success") == reloaded + 1, "the rebuild");
+    Await.until(() -> dp.stat("wasm.reloading_logger.vm_failed") == failed + 1, "the logger's VM to fail");
+    Await.until(() -> dp.stat("wasm.reloading_logger.vm_reload_success") == reloaded + 1, "the rebuild");
     // Both loops log again: enough requests that each loop serves some.
-    long logged = sharedInt("reloading_logger", "logged");
+    long logged = dp.sharedNumber("reloading_logger", "logged");
     for (int i = 0; i < 8; i++) {
       assertEquals(200, get(dp.uri("kinds", "/after/" + i)).statusCode());
     }
-    await(() -> sharedInt("reloading_logger", "logged") == logged + 8, "every later entry to be logged");
+    Await.until(() -> dp.sharedNumber("reloading_logger", "logged") == logged + 8, "every later entry to be logged");
     assertEquals(failed + 1, dp.stat("wasm.reloading_logger.vm_failed"));
   }
 
   @Test
   void aServiceWhoseTickTrapsIsRebuiltAndTicksAgain() throws Exception {
-    await(() -> dp.stat("wasm.ticking_service.vm_failed") >= 1, "the service's first tick to trap");
-    await(() -> dp.stat("wasm.ticking_service.vm_reload_success") >= 1, "the service's VM to be rebuilt");
-    long ticks = sharedInt("service", "ticks");
-    await(() -> sharedInt("service", "ticks") >= ticks + 20, "ticks after the rebuild");
+    Await.until(() -> dp.stat("wasm.ticking_service.vm_failed") >= 1, "the service's first tick to trap");
+    Await.until(() -> dp.stat("wasm.ticking_service.vm_reload_success") >= 1, "the service's VM to be rebuilt");
+    long ticks = dp.sharedNumber("service", "ticks");
+    Await.until(() -> dp.sharedNumber("service", "ticks") >= ticks + 20, "ticks after the rebuild");
     assertEquals(1, dp.stat("wasm.ticking_service.vm_failed"), "it trapped once and runs since");
     assertTrue(dp.stat("wasm.ticking_service.vm_cpu_time_us") > 0);
   }

@@ -520,11 +520,6 @@ class WasmFilterIT {
   static final long BIG_BODY = 32L << 20;
   static final long BUFFER_LIMIT = 1L << 20; // Envoy's default per-connection buffer limit
 
-  static long sharedLong(String key) {
-    var v = dp.server().wasmHost().runtime().sharedData().get("vm_main", key);
-    return v == null ? 0 : Long.parseLong(new String(v.data(), StandardCharsets.UTF_8));
-  }
-
   /** Polls {@code progress} until it has not moved for a second; returns where it stopped. */
   static long awaitStall(java.util.function.LongSupplier progress) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
@@ -573,7 +568,7 @@ class WasmFilterIT {
       });
       long stalledAt = awaitStall(written::get);
       assertTrue(stalledAt < BIG_BODY, "the client's writes stall while the module holds the body");
-      long held = sharedLong(key + "_held");
+      long held = dp.sharedNumber("vm_main", key + "_held");
       assertTrue(held > BUFFER_LIMIT && held < 2 * BUFFER_LIMIT,
           "the module held a little over the limit, not the whole upload: " + held);
       release(key);
@@ -601,7 +596,7 @@ class WasmFilterIT {
             .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
     long stalledAt = awaitStall(() -> echo.bytesStreamed() - streamedBefore);
     assertTrue(stalledAt < BIG_BODY, "the upstream's writes stall while the module holds the body: " + stalledAt);
-    long held = sharedLong(key + "_held");
+    long held = dp.sharedNumber("vm_main", key + "_held");
     assertTrue(held > BUFFER_LIMIT && held < 2 * BUFFER_LIMIT,
         "the module held a little over the limit, not the whole response: " + held);
     assertTrue(!response.isDone(), "the response is still held");

@@ -3,16 +3,13 @@ package dev.xdsdp.it.wasm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.xdsdp.it.support.Await;
 import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.TcpClient;
 import dev.xdsdp.it.support.TcpEcho;
-import dev.xdsdp.wasm.shared.SharedDataStore;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,35 +40,15 @@ class WasmNetworkFilterIT {
     echo.close();
   }
 
-  static String shared(String vmId, String key) {
-    SharedDataStore.Value v = dp.server().wasmHost().runtime().sharedData().get(vmId, key);
-    return v == null ? null : new String(v.data(), StandardCharsets.UTF_8);
-  }
-
-  static long sharedInt(String vmId, String key) {
-    String v = shared(vmId, key);
-    return v == null ? 0 : Long.parseLong(v);
-  }
-
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(20);
-    }
-  }
-
   @Test
   void bytesAreRewrittenBothWaysCountedAndTheConnectionIsSeen() throws Exception {
     // Counters are shared with the other test on "upper": everything is counted from here.
     long echoed = echo.bytes.get();
-    long connections = sharedInt("upper", "connections");
-    long down = sharedInt("upper", "down_bytes");
-    long up = sharedInt("upper", "up_bytes");
-    long closed = sharedInt("upper", "closed");
-    long eos = sharedInt("upper", "eos_down");
+    long connections = dp.sharedNumber("upper", "connections");
+    long down = dp.sharedNumber("upper", "down_bytes");
+    long up = dp.sharedNumber("upper", "up_bytes");
+    long closed = dp.sharedNumber("upper", "closed");
+    long eos = dp.sharedNumber("upper", "eos_down");
     long metric = dp.stat("tcp_filter_bytes");
     int clientPort;
     try (TcpClient c = new TcpClient(dp.port("upper"))) {
@@ -81,17 +58,17 @@ class WasmNetworkFilterIT {
       assertEquals("[w]WORLD", c.roundTrip("world", "[w]WORLD"));
     }
     assertEquals(10, echo.bytes.get() - echoed);
-    await(() -> sharedInt("upper", "closed") == closed + 1, "the context to end (on_log)");
-    assertEquals(connections + 1, sharedInt("upper", "connections"));
-    assertEquals(down + 10, sharedInt("upper", "down_bytes"));
-    assertEquals(up + 16, sharedInt("upper", "up_bytes"));
-    assertEquals("127.0.0.1:" + clientPort, shared("upper", "conn_source"));
-    assertEquals(String.valueOf(dp.port("upper")), shared("upper", "conn_port"));
-    assertTrue(Long.parseLong(shared("upper", "conn_id")) > 0);
-    assertEquals("127.0.0.1:" + echo.port(), shared("upper", "last_upstream"));
+    Await.until(() -> dp.sharedNumber("upper", "closed") == closed + 1, "the context to end (on_log)");
+    assertEquals(connections + 1, dp.sharedNumber("upper", "connections"));
+    assertEquals(down + 10, dp.sharedNumber("upper", "down_bytes"));
+    assertEquals(up + 16, dp.sharedNumber("upper", "up_bytes"));
+    assertEquals("127.0.0.1:" + clientPort, dp.sharedData("upper", "conn_source"));
+    assertEquals(String.valueOf(dp.port("upper")), dp.sharedData("upper", "conn_port"));
+    assertTrue(Long.parseLong(dp.sharedData("upper", "conn_id")) > 0);
+    assertEquals("127.0.0.1:" + echo.port(), dp.sharedData("upper", "last_upstream"));
     // The client closed: end of stream downstream, then the close with peer REMOTE (2).
-    assertEquals(eos + 1, sharedInt("upper", "eos_down"));
-    assertEquals("2", shared("upper", "down_close_peer"));
+    assertEquals(eos + 1, dp.sharedNumber("upper", "eos_down"));
+    assertEquals("2", dp.sharedData("upper", "down_close_peer"));
     // A module-defined metric lives in the root scope, shared by every plugin that defines it (as in Envoy).
     assertTrue(dp.stat("tcp_filter_bytes") >= metric + 26);
     assertTrue(dp.stat("wasm.upper.vm_calls") >= 6);
@@ -105,44 +82,44 @@ class WasmNetworkFilterIT {
    */
   @Test
   void anUpstreamThatClosesFirstIsReportedThenTheClientIsClosed() throws Exception {
-    long closed = sharedInt("upper", "closed");
+    long closed = dp.sharedNumber("upper", "closed");
     try (TcpClient c = new TcpClient(dp.port("upper"))) {
       assertEquals("[w]BYE", c.roundTrip("bye", "[w]BYE"));
       assertTrue(c.closedByPeer(5000), "the client is closed after the upstream");
     }
-    await(() -> sharedInt("upper", "closed") == closed + 1, "the context to end (on_log)");
-    assertEquals("0", shared("upper", "up_close_peer"), "proxy_on_upstream_connection_close, peer UNKNOWN");
-    assertEquals("1", shared("upper", "down_close_peer"), "then the client's close, from our side");
+    Await.until(() -> dp.sharedNumber("upper", "closed") == closed + 1, "the context to end (on_log)");
+    assertEquals("0", dp.sharedData("upper", "up_close_peer"), "proxy_on_upstream_connection_close, peer UNKNOWN");
+    assertEquals("1", dp.sharedData("upper", "down_close_peer"), "then the client's close, from our side");
   }
 
   @Test
   void aPausedFilterSeesEverythingSinceOnItsNextCall() throws Exception {
     // The "hold" VM is shared with the other test on that listener: everything is counted from here.
-    long calls = sharedInt("hold", "down_calls");
-    long closed = sharedInt("hold", "closed");
-    long bytes = sharedInt("hold", "down_bytes");
+    long calls = dp.sharedNumber("hold", "down_calls");
+    long closed = dp.sharedNumber("hold", "closed");
+    long bytes = dp.sharedNumber("hold", "down_bytes");
     try (TcpClient c = new TcpClient(dp.port("hold"))) {
       c.send("abc");
-      await(() -> sharedInt("hold", "down_calls") == calls + 1, "the first data callback");
+      Await.until(() -> dp.sharedNumber("hold", "down_calls") == calls + 1, "the first data callback");
       c.send("defghijk");
       assertEquals("abcdefghijk", c.read(11));
     }
-    await(() -> sharedInt("hold", "closed") == closed + 1, "the context to end");
-    assertEquals(bytes + 11, sharedInt("hold", "down_bytes"), "passed on once, all eleven bytes together");
+    Await.until(() -> dp.sharedNumber("hold", "closed") == closed + 1, "the context to end");
+    assertEquals(bytes + 11, dp.sharedNumber("hold", "down_bytes"), "passed on once, all eleven bytes together");
   }
 
   @Test
   void theModuleClosesTheConnection() throws Exception {
     long echoed = echo.bytes.get();
-    long closed = sharedInt("hold", "closed");
+    long closed = dp.sharedNumber("hold", "closed");
     try (TcpClient c = new TcpClient(dp.port("hold"))) {
       c.send("please QUIT now");
       assertTrue(c.closedByPeer(5000));
     }
     assertEquals(echoed, echo.bytes.get(), "nothing reached the upstream");
     // The context still ends as usual (on_log), and its close came from our side: peer LOCAL (1).
-    await(() -> sharedInt("hold", "closed") == closed + 1, "the context to end (on_log)");
-    assertEquals("1", shared("hold", "down_close_peer"));
+    Await.until(() -> dp.sharedNumber("hold", "closed") == closed + 1, "the context to end (on_log)");
+    assertEquals("1", dp.sharedData("hold", "down_close_peer"));
   }
 
   @Test
@@ -152,7 +129,7 @@ class WasmNetworkFilterIT {
       c.send("BOOM");
       assertTrue(c.closedByPeer(5000), "fail closed: the connection is closed");
     }
-    await(() -> dp.stat("wasm.trap_closed.vm_fail_closed") >= 1, "the fail-closed stat");
+    Await.until(() -> dp.stat("wasm.trap_closed.vm_fail_closed") >= 1, "the fail-closed stat");
     assertTrue(dp.stat("wasm.trap_closed.vm_failed") >= 1);
   }
 
@@ -163,6 +140,6 @@ class WasmNetworkFilterIT {
       assertEquals("boom BOOM", c.roundTrip("boom BOOM", "boom BOOM"), "the trapping chunk goes on unchanged");
       assertEquals("after", c.roundTrip("after", "after"), "the filter no longer touches the bytes");
     }
-    await(() -> dp.stat("wasm.trap_open.vm_fail_open") >= 1, "the fail-open stat");
+    Await.until(() -> dp.stat("wasm.trap_open.vm_fail_open") >= 1, "the fail-open stat");
   }
 }

@@ -6,17 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.xdsdp.dataplane.filters.wasm.WasmServices;
 import dev.xdsdp.dataplane.server.ServerException;
+import dev.xdsdp.it.support.Await;
 import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.EchoUpstream;
 import dev.xdsdp.wasm.EventLoop;
-import dev.xdsdp.wasm.shared.SharedDataStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +25,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -62,21 +60,6 @@ class WasmServiceIT {
   static void stop() {
     dp.close();
     echo.close();
-  }
-
-  static String shared(Dataplane d, String vmId, String key) {
-    SharedDataStore.Value v = d.server().wasmHost().runtime().sharedData().get(vmId, key);
-    return v == null ? null : new String(v.data(), StandardCharsets.UTF_8);
-  }
-
-  static void await(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(20);
-    }
   }
 
   /** One request on its own connection (so requests spread over the worker loops); the response head. */
@@ -130,10 +113,10 @@ class WasmServiceIT {
       assertEquals("0", header(head, "x-enqueue"), "the producer resolved and filled the service's queue");
     }
     clients.shutdown();
-    await(() -> "40".equals(shared(dp, "queue_demo", "total")), "the service to aggregate 40 requests");
-    assertEquals("20", shared(dp, "queue_demo", "count:/a"));
-    assertEquals("20", shared(dp, "queue_demo", "count:/b"));
-    assertTrue(Long.parseLong(shared(dp, "queue_demo", "batches")) >= 1);
+    Await.until(() -> "40".equals(dp.sharedData("queue_demo", "total")), "the service to aggregate 40 requests");
+    assertEquals("20", dp.sharedData("queue_demo", "count:/a"));
+    assertEquals("20", dp.sharedData("queue_demo", "count:/b"));
+    assertTrue(Long.parseLong(dp.sharedData("queue_demo", "batches")) >= 1);
     // Through the sockets: a filter reads the service's total back.
     long total = Long.parseLong(header(request(port, "/c"), "x-aggregated-total"));
     assertTrue(total >= 40, "x-aggregated-total " + total);
@@ -144,15 +127,15 @@ class WasmServiceIT {
     assertTrue(aggregator.singleton());
     assertEquals(Set.of("main_thread"), loopIds(aggregator), "a singleton runs off the worker loops");
     assertEquals(Set.of("worker_0", "worker_1"), loopIds(services.get(1)), "a per-worker service runs on each");
-    assertEquals("1", shared(dp, "queue_demo", "service_starts"));
-    assertEquals("2", shared(dp, "per_worker", "service_starts"));
+    assertEquals("1", dp.sharedData("queue_demo", "service_starts"));
+    assertEquals("2", dp.sharedData("per_worker", "service_starts"));
   }
 
   @Test
   void servicesTick() throws Exception {
-    await(() -> shared(dp, "queue_demo", "ticks") != null && Long.parseLong(shared(dp, "queue_demo", "ticks")) >= 3,
+    Await.until(() -> dp.sharedData("queue_demo", "ticks") != null && Long.parseLong(dp.sharedData("queue_demo", "ticks")) >= 3,
         "the singleton's ticks");
-    await(() -> shared(dp, "per_worker", "ticks") != null && Long.parseLong(shared(dp, "per_worker", "ticks")) >= 6,
+    Await.until(() -> dp.sharedData("per_worker", "ticks") != null && Long.parseLong(dp.sharedData("per_worker", "ticks")) >= 6,
         "the per-worker service's ticks");
   }
 
@@ -197,7 +180,7 @@ class WasmServiceIT {
       String head = request(other.port("main"), "/x");
       assertEquals("0", header(head, "x-enqueue"), "the queue exists");
       Thread.sleep(200);
-      assertEquals(null, shared(other, "queue_demo", "total"), "but nothing announces the item to the service");
+      assertEquals(null, other.sharedData("queue_demo", "total"), "but nothing announces the item to the service");
       assertEquals(1, other.server().wasmHost().runtime().sharedQueues()
           .size(other.server().wasmHost().runtime().sharedQueues().resolve("queue_demo", "requests")));
     }
