@@ -409,20 +409,21 @@ static uint32_t start_grpc_stream(uint32_t ctx) {
   return 1; /* until the stream ends */
 }
 
-EXPORT(proxy_on_grpc_receive_initial_metadata) void on_grpc_initial(uint32_t root, uint32_t token, uint32_t n) {
+/* Logs one metadata value of a stream (token even), "-" when absent. */
+static void stream_log_metadata(uint32_t token, uint32_t map, const char *name, const char *what) {
   int i = slot_of_call(token);
   if (i < 0 || token % 2) return;
-  char *v = get_header(MAP_GRPC_INITIAL, "x-chat", NULL);
-  stream_log_add(i, "init", v ? v : "-");
+  char *v = get_header(map, name, NULL);
+  stream_log_add(i, what, v ? v : "-");
   free(v);
 }
 
+EXPORT(proxy_on_grpc_receive_initial_metadata) void on_grpc_initial(uint32_t root, uint32_t token, uint32_t n) {
+  stream_log_metadata(token, MAP_GRPC_INITIAL, "x-chat", "init");
+}
+
 EXPORT(proxy_on_grpc_receive_trailing_metadata) void on_grpc_trailing(uint32_t root, uint32_t token, uint32_t n) {
-  int i = slot_of_call(token);
-  if (i < 0 || token % 2) return;
-  char *v = get_header(MAP_GRPC_TRAILING, "x-chat-end", NULL);
-  stream_log_add(i, "trail", v ? v : "-");
-  free(v);
+  stream_log_metadata(token, MAP_GRPC_TRAILING, "x-chat-end", "trail");
 }
 
 EXPORT(proxy_on_grpc_receive) void on_grpc_receive(uint32_t root, uint32_t token, uint32_t size) {

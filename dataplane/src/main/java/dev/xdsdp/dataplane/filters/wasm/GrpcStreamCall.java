@@ -167,16 +167,25 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
     return done;
   }
 
+  /** Marks the stream over; false when it already was. The request cannot change after this. */
+  private synchronized boolean markDone() {
+    if (done) {
+      return false;
+    }
+    done = true;
+    return true;
+  }
+
+  private synchronized HttpClientRequest currentRequest() {
+    return request;
+  }
+
   /** Ends the stream once: the close callback, the stats, and a reset when asked. */
   private void finish(int status, String message, boolean reset) {
-    HttpClientRequest r;
-    synchronized (this) {
-      if (done) {
-        return;
-      }
-      done = true;
-      r = request;
+    if (!markDone()) {
+      return;
     }
+    HttpClientRequest r = currentRequest();
     release(status == 0);
     if (reset && r != null) {
       r.reset();
@@ -224,14 +233,10 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
 
   @Override
   public void cancel() {
-    HttpClientRequest r;
-    synchronized (this) {
-      if (done) {
-        return;
-      }
-      done = true;
-      r = request;
+    if (!markDone()) {
+      return;
     }
+    HttpClientRequest r = currentRequest();
     if (host != null) {
       cluster.stats().upstreamRqCancelled.inc();
     }
