@@ -4,6 +4,7 @@ import dev.xdsdp.api.http.BodyBuffer;
 import dev.xdsdp.api.http.FilterHeadersStatus;
 import dev.xdsdp.api.http.HeaderMap;
 import dev.xdsdp.api.http.LocalReply;
+import dev.xdsdp.dataplane.stats.StatsStore;
 import dev.xdsdp.wasm.EventLoop;
 import dev.xdsdp.wasm.WasmRuntime;
 import dev.xdsdp.wasm.abi.BufferType;
@@ -26,7 +27,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  */
 final class GraalDriver implements EngineDriver {
 
-  private final BenchStats stats = new BenchStats();
+  private final StatsStore stats = new StatsStore();
   private final DirectLoop loop = new DirectLoop();
   private WasmRuntime runtime;
   private WasmPlugin plugin;
