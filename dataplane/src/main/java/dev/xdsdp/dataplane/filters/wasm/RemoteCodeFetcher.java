@@ -210,14 +210,21 @@ final class RemoteCodeFetcher {
       client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeout)));
       temporary = true;
     }
-    Future<Buffer> body = client.request(options)
+    // The chain is built on an event loop: built from this (blocking) thread, the response's
+    // body handler could be attached after Vert.x had delivered the body, which then read as
+    // empty (a module with the sha256 of nothing).
+    io.vertx.core.Promise<Buffer> promise = io.vertx.core.Promise.promise();
+    HttpClient c = client;
+    vertx.getOrCreateContext().runOnContext(v -> c.request(options)
         .compose(r -> r.send())
         .compose((HttpClientResponse resp) -> {
           if (resp.statusCode() != 200) {
             return resp.body().compose(b -> Future.failedFuture("HTTP status " + resp.statusCode()));
           }
           return resp.body();
-        });
+        })
+        .onComplete(promise));
+    Future<Buffer> body = promise.future();
     try {
       return body.toCompletionStage().toCompletableFuture().get(timeout, TimeUnit.MILLISECONDS).getBytes();
     } catch (java.util.concurrent.TimeoutException e) {
