@@ -479,6 +479,12 @@ final class ActiveStream implements FilterManager.StreamSink {
       return;
     }
     completed = true;
+    if (readDisabled > 0) {
+      // Nothing reads this request any more: let Vert.x take (and drop) the rest, so that an
+      // HTTP/1.1 connection can go on to its next request.
+      readDisabled = 0;
+      request.resume();
+    }
     if (idleTimer != null) {
       idleTimer.cancel();
     }

@@ -58,6 +58,8 @@ final class RouterFilter implements HttpFilter, UpstreamRequest.Listener, Waterm
   private FilterDispatcher.Cancellable perTryTimer;
   private FilterDispatcher.Cancellable retryTimer;
   private boolean downstreamWatermarked;
+  /** The client is paused because the current attempt's write queue to the upstream is full. */
+  private boolean pausedForUpstreamQueue;
   private final List<String> resetHistory = new ArrayList<>(1);
 
   RouterFilter(RouterConfig config, RouterStats stats, ClusterManager clusters, HeaderMutator mutator) {
@@ -312,6 +314,10 @@ final class RouterFilter implements HttpFilter, UpstreamRequest.Listener, Waterm
     }
     boolean http2 = cluster.useHttp2(info.protocol() == Protocol.HTTP_2);
     attempt = new UpstreamRequest(this, cluster, host, http2);
+    if (downstreamWatermarked) {
+      // The client is not reading the response: the new attempt's starts paused.
+      attempt.setReadPaused(true);
+    }
     info.onFirstUpstreamTxByteSent();
     // A retry replays the body received so far; later chunks follow through decodeData.
     boolean replayBody = retry.attempts() > 1 && retryBuffer != null && !retryBuffer.isEmpty();
@@ -397,6 +403,7 @@ final class RouterFilter implements HttpFilter, UpstreamRequest.Listener, Waterm
 
   private void scheduleRetry() {
     attempt = null;
+    releaseUpstreamQueuePause();
     Duration wait = retry.backoff();
     retryTimer = callbacks.dispatcher().schedule(wait, () -> {
       if (!finished) {
@@ -472,7 +479,20 @@ final class RouterFilter implements HttpFilter, UpstreamRequest.Listener, Waterm
 
   @Override
   public void onUpstreamWriteQueue(boolean full) {
+    // Reported on every write while full, once when drained: pause the client once per episode.
+    if (full == pausedForUpstreamQueue) {
+      return;
+    }
+    pausedForUpstreamQueue = full;
     callbacks.setDownstreamReadDisabled(full);
+  }
+
+  /** An attempt that ends with its queue full never drains: let the client go. */
+  private void releaseUpstreamQueuePause() {
+    if (pausedForUpstreamQueue) {
+      pausedForUpstreamQueue = false;
+      callbacks.setDownstreamReadDisabled(false);
+    }
   }
 
   // WatermarkCallbacks (downstream write queue)
@@ -556,6 +576,7 @@ final class RouterFilter implements HttpFilter, UpstreamRequest.Listener, Waterm
       retry.release(false);
     }
     callbacks.removeDownstreamWatermarkCallbacks(this);
+    releaseUpstreamQueuePause();
   }
 
   @Override

@@ -172,7 +172,11 @@ final class UpstreamRequest {
       if (chunked) {
         request.setChunked(true);
       }
-      request.drainHandler(v -> listener.onUpstreamWriteQueue(false));
+      request.drainHandler(v -> {
+        if (!cancelled && !done) {
+          listener.onUpstreamWriteQueue(false);
+        }
+      });
       if (pendingEnd && pendingWrites.isEmpty()) {
         requestEnded = true;
         request.end();
@@ -253,6 +257,9 @@ final class UpstreamRequest {
     }
     response = resp;
     responseStarted = true;
+    if (paused) {
+      resp.pause(); // the downstream was already above its watermark
+    }
     HeaderMap headers = HeaderMap.create();
     headers.add(":status", Integer.toString(resp.statusCode()));
     for (Map.Entry<String, String> e : resp.headers()) {
@@ -336,10 +343,13 @@ final class UpstreamRequest {
 
   /** Pauses or resumes reading the upstream response (downstream flow control). */
   void setReadPaused(boolean pause) {
-    if (response == null || paused == pause) {
+    if (paused == pause) {
       return;
     }
     paused = pause;
+    if (response == null) {
+      return; // applied when the response arrives
+    }
     if (pause) {
       response.pause();
     } else {

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * answering), {@code delayOn=name} (apply {@code delay} only on the upstream of that name, answer
  * at once elsewhere), {@code summary=1} ({@code bodyLength} instead of {@code body}),
  * {@code size=N} (answer with N bytes of body instead of the JSON, written as fast as the
- * connection takes them; {@link #bytesStreamed()} counts what left).
+ * connection takes them; {@link #bytesStreamed()} counts what left), {@code slowRead=ms} (read the
+ * request body slowly: a pause of that long after every 64 KiB; answers with {@code bodyLength}).
  */
 public final class EchoUpstream implements AutoCloseable {
 
@@ -66,6 +67,10 @@ public final class EchoUpstream implements AutoCloseable {
 
   private void handle(HttpServerRequest req) {
     requests.incrementAndGet();
+    if (req.getParam("slowRead") != null) {
+      readSlowly(req, Long.parseLong(req.getParam("slowRead")));
+      return;
+    }
     req.body().onSuccess(body -> respond(req, body));
   }
 
@@ -130,6 +135,21 @@ public final class EchoUpstream implements AutoCloseable {
     } else {
       answer.run();
     }
+  }
+
+  private void readSlowly(HttpServerRequest req, long pauseMillis) {
+    long[] total = {0, 0};
+    req.handler(chunk -> {
+      total[0] += chunk.length();
+      total[1] += chunk.length();
+      if (total[1] >= 64 * 1024) {
+        total[1] = 0;
+        req.pause();
+        vertx.setTimer(pauseMillis, t -> req.resume());
+      }
+    });
+    req.endHandler(v -> req.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("name", name).put("bodyLength", total[0]).encode()));
   }
 
   /** Writes {@code left} bytes, pausing whenever the connection's write queue is full. */

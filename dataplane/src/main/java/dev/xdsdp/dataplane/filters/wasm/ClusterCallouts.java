@@ -70,7 +70,7 @@ final class ClusterCallouts implements CalloutHost {
         }
       }
     };
-    call.start(request.headers(), request.body());
+    onVertxContext(() -> call.start(request.headers(), request.body()));
     return call;
   }
 
@@ -178,7 +178,7 @@ final class ClusterCallouts implements CalloutHost {
         callbacks.onClose(error == CallError.TIMEOUT ? 4 : 14, reason);
       }
     };
-    call.start(headers, frame);
+    onVertxContext(() -> call.start(headers, frame));
     return call;
   }
 
@@ -190,8 +190,22 @@ final class ClusterCallouts implements CalloutHost {
       return null;
     }
     GrpcStreamCall stream = new GrpcStreamCall(cluster, callbacks);
-    stream.start(grpcHeaders(request, name));
+    HeaderMap headers = grpcHeaders(request, name);
+    onVertxContext(() -> stream.start(headers));
     return stream;
+  }
+
+  /**
+   * Runs {@code start} on a Vert.x context. A response's handlers must be attached on the event
+   * loop that delivers it, or its first bytes can go by unseen; worker loops are Vert.x contexts,
+   * but a singleton service's thread is not.
+   */
+  private void onVertxContext(Runnable start) {
+    if (io.vertx.core.Vertx.currentContext() != null) {
+      start.run();
+    } else {
+      vertx.getOrCreateContext().runOnContext(v -> start.run());
+    }
   }
 
   /** Envoy's {@code Grpc::Utility::httpToGrpcStatus}. */
@@ -243,6 +257,9 @@ final class ClusterCallouts implements CalloutHost {
     abstract void onError(String reason, CallError error);
 
     void start(HeaderMap headers, byte[] body) {
+      if (done.get()) {
+        return; // cancelled before it started
+      }
       host = cluster.chooseHost();
       if (host == null) {
         finishWithError("no healthy upstream", CallError.NO_HEALTHY_UPSTREAM);

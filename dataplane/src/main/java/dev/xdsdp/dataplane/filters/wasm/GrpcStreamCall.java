@@ -42,7 +42,7 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
   private final List<Buffer> pending = new ArrayList<>();
   private boolean pendingEnd;
   private HttpClientRequest request;
-  private Host host;
+  private volatile Host host;
   private boolean done;
   private boolean trailersOnly;
   private Buffer received = Buffer.buffer();
@@ -53,18 +53,26 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
   }
 
   void start(HeaderMap headers) {
+    Host chosen;
     synchronized (this) {
-      host = cluster.chooseHost();
+      if (done) {
+        return; // cancelled before it started
+      }
+      chosen = cluster.chooseHost();
+      if (chosen != null) {
+        // Counted with the choice, so that a cancel from the module's loop releases exactly this.
+        cluster.stats().upstreamRqTotal.inc();
+        cluster.stats().upstreamRqActive.inc();
+        chosen.onRequestStart();
+        host = chosen;
+      }
     }
-    if (host == null) {
+    if (chosen == null) {
       // Envoy's async client answers with the router's 503, which a gRPC stream reports as UNAVAILABLE.
       finish(UNAVAILABLE, "no healthy upstream", false);
       return;
     }
-    cluster.stats().upstreamRqTotal.inc();
-    cluster.stats().upstreamRqActive.inc();
-    host.onRequestStart();
-    Address a = host.address();
+    Address a = chosen.address();
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     for (Map.Entry<String, String> e : headers.entries()) {
       if (e.getKey().charAt(0) != ':') {
@@ -160,7 +168,10 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
       }
       callbacks.onMessage(message);
     }
-    received = received.getBuffer(at, received.length());
+    if (at > 0) {
+      // Only the unfinished message is kept (a large message arriving in pieces is not re-copied).
+      received = received.getBuffer(at, received.length());
+    }
   }
 
   private synchronized boolean isDone() {
@@ -180,14 +191,23 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
     return request;
   }
 
-  /** Ends the stream once: the close callback, the stats, and a reset when asked. */
+  /**
+   * Ends the stream once: the close callback, the stats, and a reset when asked or when our side
+   * is still open (the server ended first; Envoy's async stream resets then, freeing the HTTP/2
+   * stream).
+   */
   private void finish(int status, String message, boolean reset) {
     if (!markDone()) {
       return;
     }
-    HttpClientRequest r = currentRequest();
+    HttpClientRequest r;
+    boolean halfOpen;
+    synchronized (this) {
+      r = request;
+      halfOpen = !pendingEnd;
+    }
     release(status == 0);
-    if (reset && r != null) {
+    if ((reset || halfOpen) && r != null) {
       r.reset();
     }
     callbacks.onClose(status, message);
