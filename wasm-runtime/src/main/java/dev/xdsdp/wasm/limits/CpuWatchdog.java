@@ -59,10 +59,12 @@ public final class CpuWatchdog implements AutoCloseable {
   private final ExecutorService interrupters;
   private final Thread thread;
   private final long periodMillis;
+  private final long periodNanos;
   private volatile boolean closed;
 
   public CpuWatchdog(long periodMillis) {
     this.periodMillis = periodMillis;
+    this.periodNanos = java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(periodMillis);
     boolean cpu;
     try {
       cpu = threads.isThreadCpuTimeSupported();
@@ -109,9 +111,11 @@ public final class CpuWatchdog implements AutoCloseable {
     }
     if (o.seq != seq) {
       o.seq = seq;
-      o.wallBeforeSeen = wall;
+      // At most one scan period of wall time: a watchdog that was itself descheduled for longer
+      // must not charge a call for time it did not see (it ended calls 10% early under load).
+      o.wallBeforeSeen = Math.min(wall, periodNanos);
       o.cpuAtSeen = cpu;
-      return wall;
+      return o.wallBeforeSeen;
     }
     return o.wallBeforeSeen + (cpu - o.cpuAtSeen);
   }

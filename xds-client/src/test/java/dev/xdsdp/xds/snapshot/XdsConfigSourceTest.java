@@ -286,6 +286,10 @@ class XdsConfigSourceTest {
     Listener other = inlineListener("other", 10003, "backend");
     serve("2", List.of(staticCluster("backend", 8081)), List.of(), List.of(good2, bad, other), List.of());
     String nack = awaitNack(LDS);
+    // The NACK is on record for the bad listener while it is offered (version 3 drops it, and with
+    // it its status, as Envoy forgets a resource that is no longer sent).
+    h.await(x -> x.statuses(LDS).get("bad") != null
+        && x.statuses(LDS).get("bad").state() == ResourceStatus.State.NACKED, "the bad listener's NACK status");
     // Replace the bad version at once: java-control-plane resends a NACKed SotW snapshot in a loop.
     serve("3", List.of(staticCluster("backend", 8081)), List.of(), List.of(good2, other), List.of());
     assertTrue(nack.contains("bad: address: a listener needs an address"), nack);
@@ -295,7 +299,6 @@ class XdsConfigSourceTest {
     ConfigSnapshot s = h.await(x -> x.listeners().containsKey("other"), "other applied");
     assertEquals("good_v2", s.listeners().get("good").statPrefix());
     h.awaitStat("listener_manager.lds.update_rejected", v -> v >= 1);
-    assertEquals(ResourceStatus.State.NACKED, h.latest().statuses(LDS).get("bad").state());
     if (!delta) {
       // (java-control-plane's delta cache sends nothing for v3: nothing changed from v2 that the client had.)
       awaitAck(LDS, "3");

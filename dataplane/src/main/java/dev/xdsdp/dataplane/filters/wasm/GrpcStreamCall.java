@@ -25,7 +25,8 @@ import java.util.Map;
  * {@code closeSend} half-closes, and the end is reported once, as
  * initial metadata → messages → trailing metadata → close. A trailers-only response (the status in
  * the headers) gives empty initial metadata and the headers as trailing metadata; a non-200 HTTP
- * status closes with the gRPC status it maps to; a reset closes with INTERNAL. After
+ * status closes with the gRPC status it maps to, a reset with INTERNAL (both after empty trailing
+ * metadata); no host or a connect failure looks like Envoy's trailers-only local reply. After
  * {@link #cancel()} no callback follows.
  *
  * <p>The module calls in on its VM's loop; Vert.x calls back on the connection's; state is guarded
@@ -69,7 +70,7 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
     }
     if (chosen == null) {
       // Envoy's async client answers with the router's 503, which a gRPC stream reports as UNAVAILABLE.
-      finish(UNAVAILABLE, "no healthy upstream", false);
+      localReply(UNAVAILABLE, "no healthy upstream");
       return;
     }
     Address a = chosen.address();
@@ -87,15 +88,16 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
     HostAndPort authority = ClusterCallouts.authority(headers.authority());
     cluster.client(true).request(options).onComplete(ar -> {
       if (ar.failed()) {
-        finish(UNAVAILABLE, "upstream connect error: " + ar.cause().getMessage(), false);
+        localReply(UNAVAILABLE,
+            "upstream connect error or disconnect/reset before headers. reset reason: connection failure");
         return;
       }
       HttpClientRequest r = ar.result();
       if (authority != null) {
         r.authority(authority);
       }
-      r.exceptionHandler(e -> finish(INTERNAL, "", true));
-      r.response().onSuccess(this::onResponse).onFailure(e -> finish(INTERNAL, "", true));
+      r.exceptionHandler(e -> streamError(INTERNAL, ""));
+      r.response().onSuccess(this::onResponse).onFailure(e -> streamError(INTERNAL, ""));
       synchronized (this) {
         if (done) {
           r.reset();
@@ -124,11 +126,11 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
     }
     callbacks.onInitialMetadata(trailersOnly ? HeaderMap.create() : headers);
     if (resp.statusCode() != 200 && !trailersOnly) {
-      finish(ClusterCallouts.httpToGrpc(resp.statusCode()), "", true);
+      streamError(ClusterCallouts.httpToGrpc(resp.statusCode()), "");
       return;
     }
     resp.handler(this::onData);
-    resp.exceptionHandler(e -> finish(INTERNAL, "", true));
+    resp.exceptionHandler(e -> streamError(INTERNAL, ""));
     resp.endHandler(v -> {
       HeaderMap trailers = trailersOnly ? headers : headerMap(resp.trailers());
       if (isDone()) {
@@ -158,7 +160,7 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
       }
       if (received.getByte(at) != 0) {
         // Envoy's async client reads uncompressed messages only.
-        finish(INTERNAL, "compressed gRPC message", true);
+        streamError(INTERNAL, "compressed gRPC message");
         return;
       }
       byte[] message = received.getBytes(at + 5, at + 5 + (int) length);
@@ -189,6 +191,35 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
 
   private synchronized HttpClientRequest currentRequest() {
     return request;
+  }
+
+  /**
+   * Envoy's {@code streamError}: empty trailing metadata, the close, and a reset of the HTTP/2
+   * stream.
+   */
+  private void streamError(int status, String message) {
+    if (isDone()) {
+      return;
+    }
+    callbacks.onTrailingMetadata(HeaderMap.create());
+    finish(status, message, true);
+  }
+
+  /**
+   * No stream could be opened (no host, connect failure): Envoy's router answers the gRPC request
+   * with a trailers-only local reply, which the stream reports as empty initial metadata, the
+   * status as trailing metadata, then the close.
+   */
+  private void localReply(int status, String message) {
+    if (isDone()) {
+      return;
+    }
+    callbacks.onInitialMetadata(HeaderMap.create());
+    HeaderMap trailers = HeaderMap.create();
+    trailers.add("grpc-status", Integer.toString(status));
+    trailers.add("grpc-message", message);
+    callbacks.onTrailingMetadata(trailers);
+    finish(status, message, false);
   }
 
   /**
