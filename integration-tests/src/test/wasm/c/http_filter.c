@@ -252,12 +252,10 @@ static uint32_t take_stream(uint32_t token) {
 EXPORT(proxy_on_tick) void on_tick(uint32_t root) {
   enter(root);
   char *trap_tick = config_get("trap_tick");
-  int trap = trap_tick && shared_int("tick_trapped") == 0;
+  /* Compare-and-swap decides: of the VMs ticking at once, only the first to count traps. */
+  int trap = trap_tick && shared_int("tick_trapped") == 0 && bump("tick_trapped", 1) == 1;
   free(trap_tick);
-  if (trap) {
-    bump("tick_trapped", 1);
-    __builtin_trap();
-  }
+  if (trap) __builtin_trap();
   bump("ticks", 1);
   for (int i = 0; i < MAX_STREAMS; i++) {
     if (!held[i] || shared_int(hold_keys[i]) <= 0) continue;

@@ -17,4 +17,11 @@ public enum FilterHeadersStatus {
    * after {@code continueDecoding()}/{@code continueEncoding()}.
    */
   STOP_ALL_ITERATION_AND_BUFFER,
+  /**
+   * Like {@link #STOP_ALL_ITERATION_AND_BUFFER}, but past the buffer limit the other side is paused
+   * (the client's reading on requests, the upstream's on responses) instead of the stream failing,
+   * until the filter resumes and the held body drains (Envoy's {@code StopAllIterationAndWatermark},
+   * what proxy-wasm filters get when they pause at headers).
+   */
+  STOP_ALL_ITERATION_AND_WATERMARK,
 }

@@ -216,9 +216,10 @@ public final class FilterManager {
           f.dStopped = true;
           return false;
         }
-        case STOP_ALL_ITERATION_AND_BUFFER -> {
+        case STOP_ALL_ITERATION_AND_BUFFER, STOP_ALL_ITERATION_AND_WATERMARK -> {
           f.dStopped = true;
           f.dStopAll = true;
+          f.dStopAllWatermark = status == FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
           return false;
         }
       }
@@ -236,7 +237,7 @@ public final class FilterManager {
         return false;
       }
       if (f.dStopAll) {
-        decoderFiltersStreaming = false;
+        decoderFiltersStreaming = f.dStopAllWatermark;
         bufferDecodedData(f, data);
         return false;
       }
@@ -501,9 +502,10 @@ public final class FilterManager {
           f.eStopped = true;
           return;
         }
-        case STOP_ALL_ITERATION_AND_BUFFER -> {
+        case STOP_ALL_ITERATION_AND_BUFFER, STOP_ALL_ITERATION_AND_WATERMARK -> {
           f.eStopped = true;
           f.eStopAll = true;
+          f.eStopAllWatermark = status == FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
           return;
         }
       }
@@ -528,7 +530,9 @@ public final class FilterManager {
       }
       if (status != FilterHeadersStatus.CONTINUE) {
         f.eStopped = true;
-        f.eStopAll = status == FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER;
+        f.eStopAll = status == FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER
+            || status == FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
+        f.eStopAllWatermark = status == FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
         return;
       }
       f.eHeadersPassed = true;
@@ -561,7 +565,7 @@ public final class FilterManager {
         return;
       }
       if (f.eStopAll) {
-        encoderFiltersStreaming = false;
+        encoderFiltersStreaming = f.eStopAllWatermark;
         bufferEncodedData(f, data);
         return;
       }
@@ -862,6 +866,8 @@ public final class FilterManager {
     boolean dHeadersPassed;
     boolean dStopped;
     boolean dStopAll;
+    /** Stopped with StopAllIterationAndWatermark: over the limit the client pauses, no 413. */
+    boolean dStopAllWatermark;
     boolean dEndPassed;
     boolean dTrailersPassed;
     boolean dTrailersHeld;
@@ -871,6 +877,7 @@ public final class FilterManager {
     boolean eHeadersPassed;
     boolean eStopped;
     boolean eStopAll;
+    boolean eStopAllWatermark;
     boolean eEndPassed;
     boolean eTrailersPassed;
     BodyBuffer eBuffer;

@@ -379,6 +379,29 @@ class FilterManagerTest {
     assertEquals("headers:200", sink.events.get(2));
   }
 
+  /**
+   * StopAllIterationAndWatermark at the headers (what a proxy-wasm filter gets when it pauses
+   * there, e.g. for an auth callout): the body that arrives meanwhile is held, and past the limit
+   * the client is paused instead of answered 413; when the filter continues, everything goes on.
+   */
+  @Test
+  void stopAllWithWatermarkAtTheHeadersPausesTheClientInsteadOf413() {
+    Recorder a = new Recorder("a", log);
+    a.onHeaders = FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
+    Echo echo = new Echo(log);
+    FilterManager fm = manager(a, echo);
+    fm.decodeHeaders(request(), false);
+    fm.decodeData(body("x".repeat(50)), false);
+    fm.decodeData(body("y".repeat(50)), false);
+    assertEquals(List.of("read-disabled"), sink.events, "over the limit: paused, no 413");
+    assertEquals(List.of("a.decodeHeaders"), log, "the filter is not called while it holds everything");
+    a.dec.continueDecoding();
+    assertEquals(List.of("read-disabled", "read-enabled"), sink.events);
+    fm.decodeData(body("z"), true);
+    assertEquals(101, echo.body.length());
+    assertEquals("headers:200", sink.events.get(2));
+  }
+
   @Test
   void aClientPausedForAFilterBufferIsResumedWhenTheStreamEnds() {
     Recorder a = new Recorder("a", log);

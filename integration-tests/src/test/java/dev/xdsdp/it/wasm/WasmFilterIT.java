@@ -136,6 +136,24 @@ class WasmFilterIT {
     assertEquals(before + 1, aux.authRequests.get(), "the call reached the auth service");
   }
 
+  /**
+   * An upload larger than the buffer limit while the module pauses at the headers for a slow auth
+   * callout: as in Envoy (cpp-host turns the pause into StopAllIterationAndWatermark) the client is
+   * paused, not answered 413, and once the call allows the request every byte reaches the upstream.
+   */
+  @Test
+  void aLargeUploadWaitsForASlowAuthCalloutInsteadOf413() throws Exception {
+    byte[] body = randomText(4 << 20);
+    HttpRequest req = HttpRequest.newBuilder(dp.uri("main", "/upload?summary=1"))
+        .header("x-test", "auth").header("authorization", "Bearer slow-ok").header("x-auth-timeout", "10000")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+        .build();
+    HttpResponse<String> r = dev.xdsdp.it.support.Http.send(req);
+    assertEquals(200, r.statusCode(), r.body());
+    assertEquals(body.length, new JsonObject(r.body()).getLong("bodyLength"));
+    assertEquals("slow", upstreamHeader(r, "x-auth-user"));
+  }
+
   /** A cluster without endpoints: Envoy's router answers the call "no healthy upstream" (503). */
   @Test
   void calloutsToAClusterWithNoHostsGetNoHealthyUpstream() throws Exception {

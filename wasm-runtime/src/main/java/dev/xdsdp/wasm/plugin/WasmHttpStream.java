@@ -159,7 +159,7 @@ public final class WasmHttpStream {
 
   private FilterHeadersStatus headers(WasmFunction fn, MapType type, boolean endOfStream) {
     if (failed()) {
-      return handleFailure() ? FilterHeadersStatus.CONTINUE : FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER;
+      return handleFailure() ? FilterHeadersStatus.CONTINUE : FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
     }
     if (fn == null) {
       return FilterHeadersStatus.CONTINUE;
@@ -169,7 +169,7 @@ public final class WasmHttpStream {
     try {
       raw = callHeaders(fn, type, endOfStream);
     } catch (WasmFault f) {
-      return handleFailure() ? FilterHeadersStatus.CONTINUE : FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER;
+      return handleFailure() ? FilterHeadersStatus.CONTINUE : FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
     }
     return mapHeaders(raw, replyBefore);
   }
@@ -210,8 +210,10 @@ public final class WasmHttpStream {
 
   /**
    * cpp-host's {@code convertVmCallResultToFilterHeadersStatus}: 0 Continue; 1 StopIteration,
-   * which becomes StopAllIteration unless {@code allow_on_headers_stop_iteration}; 2
-   * ContinueAndEndStream falls back to Continue; 3, 4 and anything larger stop all iteration. A
+   * which becomes StopAllIterationAndWatermark unless {@code allow_on_headers_stop_iteration}; 2
+   * ContinueAndEndStream falls back to Continue; 3 StopAllIterationAndBuffer; 4 and anything
+   * larger StopAllIterationAndWatermark (the body that arrives meanwhile is held, and past the
+   * buffer limit the client is paused, not failed with 413). A
    * local reply sent during this callback forces stop whatever the module returned (cpp-host's
    * one-shot {@code stopNextIteration}); the local reply itself then passes through this stream's
    * response callbacks normally.
@@ -221,7 +223,7 @@ public final class WasmHttpStream {
   FilterHeadersStatus mapHeaders(long raw, boolean replyBefore) {
     long r = raw & 0xFFFFFFFFL;
     if (context.localReplySent() && !replyBefore) {
-      return FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER;
+      return FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
     }
     if (r == 0 || r == 2) {
       return FilterHeadersStatus.CONTINUE;
@@ -229,7 +231,10 @@ public final class WasmHttpStream {
     if (r == 1 && config.allowOnHeadersStopIteration()) {
       return FilterHeadersStatus.STOP_ITERATION;
     }
-    return FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER;
+    if (r == 3) {
+      return FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER;
+    }
+    return FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK;
   }
 
   /** 0 Continue; 1 StopIterationAndBuffer (Rust/Go "Pause"); 2 AndWatermark; 3+ NoBuffer. */

@@ -36,7 +36,7 @@ class StartAndAbi010Test {
       assertEquals("0", host.requestHeaders.get("x-clear-route"));
       assertEquals(List.of(StreamType.HTTP_REQUEST), host.continued);
       assertEquals(1, host.routeCacheClears);
-      assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, s.responseHeaders(false));
+      assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, s.responseHeaders(false));
       assertEquals("0.1.0", host.responseHeaders.get("x-response-abi"));
       assertEquals(List.of(StreamType.HTTP_REQUEST, StreamType.HTTP_RESPONSE), host.continued);
     }

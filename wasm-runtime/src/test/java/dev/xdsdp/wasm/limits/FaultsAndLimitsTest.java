@@ -61,7 +61,7 @@ class FaultsAndLimitsTest {
       var first = replica.instance();
       TestStreamHost host = withHeaders(1);
       PluginHarness.TestStream s = h.stream(host);
-      assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, s.requestHeaders(true));
+      assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, s.requestHeaders(true));
       LocalReply reply = host.localReplies.getFirst();
       assertEquals(503, reply.status());
       assertEquals("wasm_fail_stream", reply.details());
@@ -124,7 +124,7 @@ class FaultsAndLimitsTest {
               });
       long wallMs = (System.nanoTime() - start) / 1_000_000;
       long cpuMs = cpuNanos[0] / 1_000_000;
-      assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, status);
+      assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, status);
       assertEquals(WasmFault.Kind.CPU_LIMIT, s.stream.fault().kind());
       assertEquals(1, PluginHarness.stats().counterValue(stat(h, "vm_cpu_limit_exceeded")));
       System.out.println("runaway call stopped after " + cpuMs + " ms CPU, " + wallMs + " ms wall (budget " + budgetMs + " ms)");
@@ -166,7 +166,7 @@ class FaultsAndLimitsTest {
     for (int i = 0; i < cases.length; i++) {
       try (PluginHarness h = faults(b -> {})) {
         PluginHarness.TestStream s = h.stream(withHeaders(cases[i]));
-        assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, s.requestHeaders(true), "case " + cases[i]);
+        assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, s.requestHeaders(true), "case " + cases[i]);
         WasmFault f = s.stream.fault();
         assertNotNull(f, "case " + cases[i]);
         assertEquals(kinds[i], f.kind(), "case " + cases[i] + ": " + f.getMessage());

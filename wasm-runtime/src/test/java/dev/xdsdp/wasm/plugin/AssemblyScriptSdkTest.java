@@ -36,7 +36,7 @@ class AssemblyScriptSdkTest {
 
       TestStreamHost deny = TestStreamHost.request("GET", "/", "x-as-action", "deny");
       PluginHarness.TestStream d = h.stream(deny);
-      assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, d.requestHeaders(true));
+      assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, d.requestHeaders(true));
       assertEquals(401, deny.localReplies.getFirst().status());
       assertEquals("denied", deny.localReplies.getFirst().body());
       assertEquals("as-solo", deny.localReplies.getFirst().headers().getFirst().value());
@@ -47,7 +47,7 @@ class AssemblyScriptSdkTest {
       // with proxy_set_effective_context when the response arrives.
       TestStreamHost call = TestStreamHost.request("GET", "/", "x-as-action", "call");
       PluginHarness.TestStream c = h.stream(call);
-      assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, c.requestHeaders(true));
+      assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, c.requestHeaders(true));
       FakeCallouts.Http http = h.callouts.nextHttp(Duration.ofSeconds(5));
       assertNotNull(http);
       assertEquals("backend", http.request().cluster());
@@ -90,7 +90,7 @@ class AssemblyScriptSdkTest {
       assertTrue(h.log.messages().stream().anyMatch(m -> m.contains("gcore filter saw")), h.log.messages().toString());
       TestStreamHost deny = TestStreamHost.request("GET", "/", "x-as-action", "deny");
       PluginHarness.TestStream d = h.stream(deny);
-      assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, d.requestHeaders(true));
+      assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, d.requestHeaders(true));
       assertEquals(403, deny.localReplies.getFirst().status());
       assertEquals(7, deny.localReplies.getFirst().grpcStatus());
       assertFalse(d.stream.failed());

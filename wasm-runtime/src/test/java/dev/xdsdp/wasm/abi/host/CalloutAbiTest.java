@@ -39,7 +39,7 @@ class CalloutAbiTest {
     TestStreamHost host = TestStreamHost.request("GET", "/c", "x-case", "http_call", "x-cluster", "auth");
     h.log.clear();
     PluginHarness.TestStream s = h.stream(host);
-    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, s.requestHeaders(true));
+    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, s.requestHeaders(true));
     assertEquals("0", h.log.get("http_call"));
     FakeCallouts.Http call = h.callouts.nextHttp(WAIT);
     assertNotNull(call);
@@ -103,7 +103,7 @@ class CalloutAbiTest {
     TestStreamHost host = TestStreamHost.request("POST", "/g", "x-case", "grpc_call", "x-cluster", "backend");
     h.log.clear();
     PluginHarness.TestStream s = h.stream(host);
-    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, s.requestHeaders(true));
+    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, s.requestHeaders(true));
     assertEquals("0", h.log.get("grpc_call"));
     assertEquals(1, Integer.parseInt(h.log.get("grpc_token")) % 2); // unary calls: odd tokens
     FakeCallouts.Grpc call = h.callouts.nextGrpc(WAIT);

@@ -43,7 +43,7 @@ class StreamControlAbiTest {
   void localResponseIsSentAfterTheCallbackAndForcesStop() {
     TestStreamHost host = TestStreamHost.request("GET", "/deny", "x-case", "local");
     // The module returns Continue, but a local reply always stops iteration.
-    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, headers(h, host));
+    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, headers(h, host));
     assertEquals("0", h.log.get("local"));
     assertEquals("2", h.log.get("local_again"));
     assertEquals(1, host.localReplies.size());
@@ -69,7 +69,7 @@ class StreamControlAbiTest {
       replyHeaders[0] = s[0].responseHeaders(true);
     };
     s[0] = h.stream(host);
-    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, s[0].requestHeaders(true));
+    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, s[0].requestHeaders(true));
     s[0].destroy();
     assertEquals(FilterHeadersStatus.CONTINUE, replyHeaders[0]);
     assertEquals("1", host.responseHeaders.get("x-wasm-response"));
@@ -89,7 +89,7 @@ class StreamControlAbiTest {
     h.log.clear();
     PluginHarness.TestStream s = h.stream(host);
     s.requestHeaders(true);
-    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER, s.responseHeaders(false));
+    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK, s.responseHeaders(false));
     s.destroy();
     assertEquals(502, host.localReplies.getFirst().status());
     assertEquals("from_response", host.localReplies.getFirst().details());
@@ -98,17 +98,18 @@ class StreamControlAbiTest {
   @Test
   void headersResultsMapAsCppHost() {
     assertEquals(FilterHeadersStatus.CONTINUE, headers(h, TestStreamHost.request("GET", "/", "x-case", "none")));
-    // 1 (StopIteration) becomes StopAllIteration unless allowed.
-    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER,
+    // 1 (StopIteration) becomes StopAllIterationAndWatermark unless allowed.
+    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK,
         headers(h, TestStreamHost.request("GET", "/", "x-case", "pause")));
     assertEquals(FilterHeadersStatus.STOP_ITERATION,
         headers(allowStop, TestStreamHost.request("GET", "/", "x-case", "pause")));
-    // 2 ContinueAndEndStream falls back to Continue; 3 and larger stop all iteration.
+    // 2 ContinueAndEndStream falls back to Continue; 3 is StopAllIterationAndBuffer; larger ones
+    // become StopAllIterationAndWatermark.
     assertEquals(FilterHeadersStatus.CONTINUE,
         headers(h, TestStreamHost.request("GET", "/", "x-case", "continue_and_end")));
     assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER,
         headers(h, TestStreamHost.request("GET", "/", "x-case", "stop_all")));
-    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_BUFFER,
+    assertEquals(FilterHeadersStatus.STOP_ALL_ITERATION_AND_WATERMARK,
         headers(h, TestStreamHost.request("GET", "/", "x-case", "big_status")));
   }
 
