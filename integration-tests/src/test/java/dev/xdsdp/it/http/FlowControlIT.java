@@ -8,6 +8,8 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -21,37 +23,14 @@ import org.junit.jupiter.api.Test;
  */
 class FlowControlIT {
 
-  static final String YAML = """
-      static_resources:
-        listeners:
-        - name: main
-          address: { socket_address: { address: 127.0.0.1, port_value: 0 } }
-          filter_chains:
-          - filters:
-            - name: envoy.filters.network.http_connection_manager
-              typed_config:
-                "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                stat_prefix: main
-                route_config:
-                  virtual_hosts: [{ name: all, domains: ["*"], routes: [{ match: { prefix: / }, route: { cluster: slow, timeout: 60s } }] }]
-                http_filters:
-                - name: envoy.filters.http.router
-                  typed_config: { "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router }
-        clusters:
-        - name: slow
-          connect_timeout: 1s
-          load_assignment:
-            cluster_name: slow
-            endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: 127.0.0.1, port_value: ${UPSTREAM} } } } }] }]
-      """;
-
   static EchoUpstream upstream;
   static Dataplane dp;
 
   @BeforeAll
   static void start() throws Exception {
     upstream = EchoUpstream.start("slow");
-    dp = Dataplane.start(YAML, Map.of("UPSTREAM", upstream.port()));
+    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/flow-control.yaml"));
+    dp = Dataplane.start(yaml, Map.of("UPSTREAM", upstream.port()));
   }
 
   @AfterAll
@@ -85,5 +64,51 @@ class FlowControlIT {
         .send(request, HttpResponse.BodyHandlers.ofString());
     assertEquals(200, r.statusCode(), r.body());
     assertEquals(size, new JsonObject(r.body()).getLong("bodyLength"));
+  }
+
+  /**
+   * The other way: a client that does not read a 32 MiB response makes the data plane's write
+   * queue to it fill, the router pauses the upstream (whose own writes then stall), and when the
+   * client reads again every byte arrives.
+   */
+  @Test
+  void aLargeDownloadToAClientThatStopsReadingPausesTheUpstream() throws Exception {
+    long size = 32L << 20;
+    long streamedBefore = upstream.bytesStreamed();
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", dp.port("main"))) {
+      socket.setReceiveBufferSize(64 * 1024);
+      socket.setSoTimeout(30_000);
+      socket.getOutputStream().write(("GET /download?size=" + size + " HTTP/1.1\r\nhost: main\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      long stalledAt = dev.xdsdp.it.support.Await.stall(() -> upstream.bytesStreamed() - streamedBefore);
+      org.junit.jupiter.api.Assertions.assertTrue(stalledAt < size,
+          "the upstream's writes stall while the client does not read: " + stalledAt);
+      var in = new java.io.BufferedInputStream(socket.getInputStream());
+      String head = readHead(in);
+      org.junit.jupiter.api.Assertions.assertTrue(head.startsWith("HTTP/1.1 200"), head);
+      long read = 0;
+      byte[] buf = new byte[64 * 1024];
+      while (read < size) {
+        int n = in.read(buf, 0, (int) Math.min(buf.length, size - read));
+        if (n < 0) {
+          break;
+        }
+        read += n;
+      }
+      assertEquals(size, read, "every byte arrives once the client reads");
+    }
+  }
+
+  /** The status line and headers of an HTTP/1.1 response, up to the empty line. */
+  static String readHead(java.io.InputStream in) throws java.io.IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int c = in.read();
+      if (c < 0) {
+        throw new java.io.EOFException("closed in the headers: " + head);
+      }
+      head.append((char) c);
+    }
+    return head.toString();
   }
 }

@@ -24,4 +24,24 @@ public final class Await {
       Thread.sleep(20);
     }
   }
+
+  /**
+   * Polls {@code progress} until it has not moved for a second (back-pressure holding it);
+   * returns where it stopped. Fails if it keeps moving for 20 s.
+   */
+  public static long stall(java.util.function.LongSupplier progress) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    long last = progress.getAsLong();
+    int still = 0;
+    while (still < 10) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("never stalled: still moving at " + last);
+      }
+      Thread.sleep(100);
+      long now = progress.getAsLong();
+      still = now == last ? still + 1 : 0;
+      last = now;
+    }
+    return last;
+  }
 }

@@ -540,21 +540,6 @@ class WasmFilterIT {
   static final long BIG_BODY = 32L << 20;
   static final long BUFFER_LIMIT = 1L << 20; // Envoy's default per-connection buffer limit
 
-  /** Polls {@code progress} until it has not moved for a second; returns where it stopped. */
-  static long awaitStall(java.util.function.LongSupplier progress) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    long last = progress.getAsLong();
-    int still = 0;
-    while (still < 10) {
-      assertTrue(System.nanoTime() < deadline, "never stalled: " + last);
-      Thread.sleep(100);
-      long now = progress.getAsLong();
-      still = now == last ? still + 1 : 0;
-      last = now;
-    }
-    return last;
-  }
-
   static void release(String key) throws Exception {
     assertEquals(200, main("release", "x-wm-key", key).statusCode());
   }
@@ -586,7 +571,7 @@ class WasmFilterIT {
           throw new java.io.UncheckedIOException(e);
         }
       });
-      long stalledAt = awaitStall(written::get);
+      long stalledAt = dev.xdsdp.it.support.Await.stall(written::get);
       assertTrue(stalledAt < BIG_BODY, "the client's writes stall while the module holds the body");
       long held = dp.sharedNumber("vm_main", key + "_held");
       assertTrue(held > BUFFER_LIMIT && held < 2 * BUFFER_LIMIT,
@@ -614,7 +599,7 @@ class WasmFilterIT {
     CompletableFuture<HttpResponse<byte[]>> response =
         HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
             .sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
-    long stalledAt = awaitStall(() -> echo.bytesStreamed() - streamedBefore);
+    long stalledAt = dev.xdsdp.it.support.Await.stall(() -> echo.bytesStreamed() - streamedBefore);
     assertTrue(stalledAt < BIG_BODY, "the upstream's writes stall while the module holds the body: " + stalledAt);
     long held = dp.sharedNumber("vm_main", key + "_held");
     assertTrue(held > BUFFER_LIMIT && held < 2 * BUFFER_LIMIT,
