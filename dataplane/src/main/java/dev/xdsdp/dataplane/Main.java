@@ -75,6 +75,9 @@ public final class Main {
       for (String u : report.unsupported()) {
         out.println("unsupported: " + u);
       }
+      for (String w : report.warnings()) {
+        out.println("warning: " + w);
+      }
       String name = options.configPath().isEmpty() ? "--config-yaml" : options.configPath();
       accessLogFiles.close();
       if (report.ok()) {

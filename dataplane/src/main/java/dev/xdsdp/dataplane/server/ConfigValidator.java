@@ -31,8 +31,11 @@ public final class ConfigValidator {
       "layered_runtime", "watchdog", "watchdogs", "default_regex_engine", "node_context_params",
       "use_tcp_for_dns_lookups", "enable_dispatcher_stats", "stats_server_version_override", "bootstrap_extensions");
 
-  /** The outcome: errors make the config unusable, issues are things that would be ignored. */
-  public record Report(List<String> errors, List<String> unsupported) {
+  /**
+   * The outcome: errors make the config unusable, unsupported settings would be ignored; warnings
+   * are about what Envoy accepts too but is rarely meant, and do not fail validation.
+   */
+  public record Report(List<String> errors, List<String> unsupported, List<String> warnings) {
     public boolean ok() {
       return errors.isEmpty() && unsupported.isEmpty();
     }
@@ -89,7 +92,11 @@ public final class ConfigValidator {
     for (ConfigIssues.Issue i : resources.issues()) {
       unsupported.add(oneLine(i.toString()));
     }
-    return new Report(errors, unsupported);
+    List<String> warnings = new ArrayList<>();
+    for (String w : dev.xdsdp.dataplane.filters.wasm.WasmConfigWarnings.of(bootstrap, normalizer)) {
+      warnings.add(oneLine(w));
+    }
+    return new Report(errors, unsupported, warnings);
   }
 
   /**

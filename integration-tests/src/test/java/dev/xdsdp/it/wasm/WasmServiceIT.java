@@ -186,6 +186,30 @@ class WasmServiceIT {
     }
   }
 
+  /** {@code --mode validate} reports the same two things as warnings; the config stays valid. */
+  @Test
+  void validateModeWarnsAboutTheSameAndStillAccepts() throws Exception {
+    Path file = dir.resolve("warnings.yaml");
+    Files.writeString(file, Dataplane.substitute(yaml, Map.of("ECHO", echo.port(),
+        "SERVICE_MODULE", Modules.file(dir, Modules.SHARED_QUEUE_NOREADY),
+        "FILTER_MODULE", Modules.file(dir, Modules.SHARED_QUEUE))));
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+    int exit;
+    try (java.io.PrintStream o = new java.io.PrintStream(out, true, StandardCharsets.UTF_8);
+        java.io.PrintStream e = new java.io.PrintStream(err, true, StandardCharsets.UTF_8)) {
+      exit = dev.xdsdp.dataplane.Main.run(
+          new String[] {"--mode", "validate", "--log-level", "warning", "-c", file.toString()}, o, e);
+    }
+    String printed = out.toString(StandardCharsets.UTF_8);
+    assertEquals(0, exit, printed + err);
+    assertTrue(printed.contains("warning: bootstrap_extensions[0]: wasm plugin aggregator: the module can register"
+        + " shared queues (it imports proxy_register_shared_queue) but does not export proxy_on_queue_ready"), printed);
+    assertTrue(printed.contains("filters[0].http_filters[0]: wasm plugin producer reuses vm_id 'queue_demo' of plugin"
+        + " aggregator (bootstrap_extensions[0]) with different code"), printed);
+    assertTrue(printed.contains("configuration '" + file + "' OK"), printed);
+  }
+
   @Test
   void aServiceThatCannotStartStopsTheServer() {
     ServerException e = assertThrows(ServerException.class, () -> Dataplane.start(yaml, Map.of("ECHO", echo.port(),
