@@ -240,6 +240,13 @@ final class RouterFilter implements HttpFilter, UpstreamRequest.Listener, Waterm
         // Too much body to replay: Envoy gives up on retries rather than buffer without bound.
         retryBufferOverflowed = true;
         retryBuffer = null;
+        if (attempt == null) {
+          // Waiting out a retry's backoff: the body so far exists nowhere else, so the retry could
+          // only send part of it. Envoy answers 507.
+          finishWithLocalReply(LocalReply.of(507, "exceeded request buffer limit while retrying upstream",
+              "request_payload_exceeded_retry_buffer_limit"));
+          return FilterDataStatus.STOP_ITERATION_NO_BUFFER;
+        }
       } else {
         retryBuffer.append(data.toByteArray());
       }

@@ -99,6 +99,35 @@ class FlowControlIT {
     }
   }
 
+  /**
+   * A retry is waiting out its backoff when the rest of the request body arrives and overflows the
+   * buffer a retry would replay: as in Envoy the stream is answered 507 instead of a retry sending
+   * half a body.
+   */
+  @Test
+  void bodyOverflowingTheRetryBufferWhileARetryWaitsIsAnswered507() throws Exception {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", dp.port("retrying"))) {
+      socket.setSoTimeout(20_000);
+      var out = socket.getOutputStream();
+      out.write(("POST /upload?early=503 HTTP/1.1\r\nhost: retrying\r\ncontent-length: " + (1 << 20) + "\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.write(new byte[16 * 1024]);
+      out.flush();
+      // The upstream answers 503 at once; the router schedules its retry and keeps the 16 KiB.
+      Thread.sleep(500);
+      java.util.concurrent.CompletableFuture.runAsync(() -> {
+        try {
+          out.write(new byte[(1 << 20) - 16 * 1024]);
+          out.flush();
+        } catch (java.io.IOException e) {
+          // the data plane may close the connection after its answer
+        }
+      });
+      String head = readHead(new java.io.BufferedInputStream(socket.getInputStream()));
+      org.junit.jupiter.api.Assertions.assertTrue(head.startsWith("HTTP/1.1 507"), head);
+    }
+  }
+
   /** The status line and headers of an HTTP/1.1 response, up to the empty line. */
   static String readHead(java.io.InputStream in) throws java.io.IOException {
     StringBuilder head = new StringBuilder();

@@ -22,7 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * at once elsewhere), {@code summary=1} ({@code bodyLength} instead of {@code body}),
  * {@code size=N} (answer with N bytes of body instead of the JSON, written as fast as the
  * connection takes them; {@link #bytesStreamed()} counts what left), {@code slowRead=ms} (read the
- * request body slowly: a pause of that long after every 64 KiB; answers with {@code bodyLength}).
+ * request body slowly: a pause of that long after every 64 KiB; answers with {@code bodyLength}),
+ * {@code early=N} (answer status N at once, without waiting for the request body).
  */
 public final class EchoUpstream implements AutoCloseable {
 
@@ -67,6 +68,10 @@ public final class EchoUpstream implements AutoCloseable {
 
   private void handle(HttpServerRequest req) {
     requests.incrementAndGet();
+    if (req.getParam("early") != null) {
+      req.response().setStatusCode(Integer.parseInt(req.getParam("early"))).end();
+      return;
+    }
     if (req.getParam("slowRead") != null) {
       readSlowly(req, Long.parseLong(req.getParam("slowRead")));
       return;

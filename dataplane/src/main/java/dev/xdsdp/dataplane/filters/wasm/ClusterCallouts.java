@@ -244,7 +244,7 @@ final class ClusterCallouts implements CalloutHost {
     private final AtomicBoolean done = new AtomicBoolean();
     private volatile HttpClientRequest request;
     private volatile long timer = -1;
-    private Host host;
+    private volatile Host host;
 
     Call(Cluster cluster, boolean grpc, long timeoutMillis) {
       this.cluster = cluster;
@@ -257,27 +257,40 @@ final class ClusterCallouts implements CalloutHost {
     abstract void onError(String reason, CallError error);
 
     void start(HeaderMap headers, byte[] body) {
-      if (done.get()) {
-        return; // cancelled before it started
+      Host chosen;
+      // With cancel() under the same lock: a cancel from the module's loop while this starts on
+      // another thread either comes first (nothing starts) or releases exactly what was counted.
+      synchronized (this) {
+        if (done.get()) {
+          return; // cancelled before it started
+        }
+        chosen = cluster.chooseHost();
+        if (chosen != null) {
+          cluster.stats().upstreamRqTotal.inc();
+          cluster.stats().upstreamRqActive.inc();
+          chosen.onRequestStart();
+          host = chosen;
+        }
       }
-      host = cluster.chooseHost();
-      if (host == null) {
+      if (chosen == null) {
         finishWithError("no healthy upstream", CallError.NO_HEALTHY_UPSTREAM);
         return;
       }
-      cluster.stats().upstreamRqTotal.inc();
-      cluster.stats().upstreamRqActive.inc();
-      host.onRequestStart();
       if (timeoutMillis > 0) {
         timer = vertx.setTimer(timeoutMillis, t -> {
-          cluster.stats().upstreamRqTimeout.inc();
           HttpClientRequest r = request;
-          if (finishWithError("timeout", CallError.TIMEOUT) && r != null) {
-            r.reset();
+          if (finishWithError("timeout", CallError.TIMEOUT)) {
+            cluster.stats().upstreamRqTimeout.inc();
+            if (r != null) {
+              r.reset();
+            }
           }
         });
+        if (done.get()) {
+          cancelTimer(); // cancelled while the timer was being set
+        }
       }
-      Address a = host.address();
+      Address a = chosen.address();
       RequestOptions options = new RequestOptions()
           .setMethod(HttpMethod.valueOf(headers.method()))
           .setURI(headers.path())
@@ -371,8 +384,10 @@ final class ClusterCallouts implements CalloutHost {
 
     @Override
     public void cancel() {
-      if (!done.compareAndSet(false, true)) {
-        return;
+      synchronized (this) {
+        if (!done.compareAndSet(false, true)) {
+          return;
+        }
       }
       cancelTimer();
       if (host != null) {

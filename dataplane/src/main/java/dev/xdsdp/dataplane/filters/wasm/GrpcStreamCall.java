@@ -124,7 +124,8 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
     if (isDone()) {
       return;
     }
-    callbacks.onInitialMetadata(trailersOnly ? HeaderMap.create() : headers);
+    // As Envoy's AsyncStreamImpl::onHeaders: a trailers-only or non-200 response has no initial metadata.
+    callbacks.onInitialMetadata(trailersOnly || resp.statusCode() != 200 ? HeaderMap.create() : headers);
     if (resp.statusCode() != 200 && !trailersOnly) {
       streamError(ClusterCallouts.httpToGrpc(resp.statusCode()), "");
       return;
