@@ -208,6 +208,20 @@ final class ClusterCallouts implements CalloutHost {
     }
   }
 
+  /**
+   * Chooses the host of a callout and counts the request on the cluster and the host, together, so
+   * that a cancel releases exactly what was counted; null when the cluster has no healthy host.
+   */
+  static Host startRequest(Cluster cluster) {
+    Host chosen = cluster.chooseHost();
+    if (chosen != null) {
+      cluster.stats().upstreamRqTotal.inc();
+      cluster.stats().upstreamRqActive.inc();
+      chosen.onRequestStart();
+    }
+    return chosen;
+  }
+
   /** Envoy's {@code Grpc::Utility::httpToGrpcStatus}. */
   static int httpToGrpc(int http) {
     return switch (http) {
@@ -264,13 +278,8 @@ final class ClusterCallouts implements CalloutHost {
         if (done.get()) {
           return; // cancelled before it started
         }
-        chosen = cluster.chooseHost();
-        if (chosen != null) {
-          cluster.stats().upstreamRqTotal.inc();
-          cluster.stats().upstreamRqActive.inc();
-          chosen.onRequestStart();
-          host = chosen;
-        }
+        chosen = startRequest(cluster);
+        host = chosen;
       }
       if (chosen == null) {
         finishWithError("no healthy upstream", CallError.NO_HEALTHY_UPSTREAM);

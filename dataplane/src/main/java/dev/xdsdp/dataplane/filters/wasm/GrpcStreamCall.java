@@ -59,14 +59,9 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
       if (done) {
         return; // cancelled before it started
       }
-      chosen = cluster.chooseHost();
-      if (chosen != null) {
-        // Counted with the choice, so that a cancel from the module's loop releases exactly this.
-        cluster.stats().upstreamRqTotal.inc();
-        cluster.stats().upstreamRqActive.inc();
-        chosen.onRequestStart();
-        host = chosen;
-      }
+      // Under the lock cancel() takes: a cancel from the module's loop releases exactly this.
+      chosen = ClusterCallouts.startRequest(cluster);
+      host = chosen;
     }
     if (chosen == null) {
       // Envoy's async client answers with the router's 503, which a gRPC stream reports as UNAVAILABLE.
