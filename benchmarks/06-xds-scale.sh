@@ -266,6 +266,17 @@ row() { printf '| %s |\n' "$(printf '%s | ' "$@" | sed 's/ | $//')"; }
 med() { if [ -z "${1// /}" ]; then echo "–"; else bench_median $1; fi; }
 # ratio A B: A/B, or "–" when either is missing.
 ratio() { if [ "$1" = "–" ] || [ "$2" = "–" ]; then echo "–"; else bench_ratio "$1" "$2"; fi; }
+# ratio_row LABEL KEY BASE: one row of medians' ratios, KEY's over BASE's, for every measure.
+ratio_row() {
+  local k=$2 b=$3
+  row "$1" \
+    "$(ratio "$(med "${T_START[$k]}")" "$(med "${T_START[$b]}")")" \
+    "$(ratio "$(med "${T_PUSH[$k]:-}")" "$(med "${T_PUSH[$b]:-}")")" \
+    "$(ratio "$(med "${T_UPDATE[$k]}")" "$(med "${T_UPDATE[$b]}")")" \
+    "$(ratio "$(med "${CPU[$k]}")" "$(med "${CPU[$b]}")")" \
+    "$(ratio "$(med "${HEAP[$k]}")" "$(med "${HEAP[$b]}")")" \
+    "$(ratio "$(med "${RSS[$k]}")" "$(med "${RSS[$b]}")")"
+}
 baseline=${BENCH_XDS_SIZES%% *}
 
 # shellcheck disable=SC2086
@@ -295,14 +306,7 @@ baseline=${BENCH_XDS_SIZES%% *}
     b="$api $baseline"
     for size in $BENCH_XDS_SIZES; do
       [ "$size" = "$baseline" ] && continue
-      k="$api $size"
-      row "$api $(SIZE_LABEL "$size") / $(SIZE_LABEL "$baseline")" \
-        "$(ratio "$(med "${T_START[$k]}")" "$(med "${T_START[$b]}")")" \
-        "$(ratio "$(med "${T_PUSH[$k]:-}")" "$(med "${T_PUSH[$b]:-}")")" \
-        "$(ratio "$(med "${T_UPDATE[$k]}")" "$(med "${T_UPDATE[$b]}")")" \
-        "$(ratio "$(med "${CPU[$k]}")" "$(med "${CPU[$b]}")")" \
-        "$(ratio "$(med "${HEAP[$k]}")" "$(med "${HEAP[$b]}")")" \
-        "$(ratio "$(med "${RSS[$k]}")" "$(med "${RSS[$b]}")")"
+      ratio_row "$api $(SIZE_LABEL "$size") / $(SIZE_LABEL "$baseline")" "$api $size" "$b"
     done
   done
   if [ "$(wc -w <<<"$BENCH_XDS_APIS")" -gt 1 ]; then
@@ -310,14 +314,7 @@ baseline=${BENCH_XDS_SIZES%% *}
     for api in $BENCH_XDS_APIS; do
       [ "$api" = "$first" ] && continue
       for size in $BENCH_XDS_SIZES; do
-        k="$api $size" b="$first $size"
-        row "$(SIZE_LABEL "$size") $api / $first" \
-          "$(ratio "$(med "${T_START[$k]}")" "$(med "${T_START[$b]}")")" \
-          "$(ratio "$(med "${T_PUSH[$k]:-}")" "$(med "${T_PUSH[$b]:-}")")" \
-          "$(ratio "$(med "${T_UPDATE[$k]}")" "$(med "${T_UPDATE[$b]}")")" \
-          "$(ratio "$(med "${CPU[$k]}")" "$(med "${CPU[$b]}")")" \
-          "$(ratio "$(med "${HEAP[$k]}")" "$(med "${HEAP[$b]}")")" \
-          "$(ratio "$(med "${RSS[$k]}")" "$(med "${RSS[$b]}")")"
+        ratio_row "$(SIZE_LABEL "$size") $api / $first" "$api $size" "$first $size"
       done
     done
   fi

@@ -4,6 +4,7 @@ import static dev.xdsdp.it.support.Http.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.xdsdp.it.support.AccessLogFile;
 import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.EchoUpstream;
 import java.net.InetAddress;
@@ -83,21 +84,6 @@ class UpstreamFailuresIT {
     throw new IllegalStateException("the listen queue never filled up");
   }
 
-  /** The access log line for a path, waiting for the flush. */
-  static String logLine(String path) throws Exception {
-    for (int i = 0; i < 100; i++) {
-      if (Files.exists(log)) {
-        for (String line : Files.readAllLines(log)) {
-          if (line.startsWith(path + " ")) {
-            return line;
-          }
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no access log line for " + path);
-  }
-
   @Test
   void routeTimeoutGives504WithFlagUt() throws Exception {
     long start = System.nanoTime();
@@ -106,7 +92,7 @@ class UpstreamFailuresIT {
     assertEquals(504, r.statusCode());
     assertEquals("upstream request timeout", r.body());
     assertTrue(ms >= 290 && ms < 1800, "answered after " + ms + " ms");
-    assertEquals("/timeout?delay=2000 504 UT live 1 upstream_response_timeout", logLine("/timeout?delay=2000"));
+    assertEquals("/timeout?delay=2000 504 UT live 1 upstream_response_timeout", AccessLogFile.line(log, "/timeout?delay=2000 "));
     assertTrue(dp.stat("cluster.live.upstream_rq_timeout") >= 1);
   }
 
@@ -118,7 +104,7 @@ class UpstreamFailuresIT {
     assertEquals(408, r.statusCode());
     assertEquals("stream timeout", r.body());
     assertTrue(ms >= 390 && ms < 2500, "answered after " + ms + " ms");
-    assertEquals("/idle-silent?delay=3000 408 SI live 1 stream_idle_timeout", logLine("/idle-silent?delay=3000"));
+    assertEquals("/idle-silent?delay=3000 408 SI live 1 stream_idle_timeout", AccessLogFile.line(log, "/idle-silent?delay=3000 "));
     assertTrue(dp.stat("http.idle.downstream_rq_idle_timeout") >= 1);
   }
 
@@ -128,7 +114,7 @@ class UpstreamFailuresIT {
     HttpResponse<String> r = get(dp.uri("idle", "/idle-busy?chunks=24"));
     assertEquals(200, r.statusCode());
     assertTrue(r.body().contains("chunk23"), r.body());
-    assertEquals("/idle-busy?chunks=24 200 - live 1 via_upstream", logLine("/idle-busy?chunks=24"));
+    assertEquals("/idle-busy?chunks=24 200 - live 1 via_upstream", AccessLogFile.line(log, "/idle-busy?chunks=24 "));
   }
 
   @Test
@@ -137,7 +123,7 @@ class UpstreamFailuresIT {
     assertEquals(503, r.statusCode());
     assertTrue(r.body().startsWith("upstream connect error or disconnect/reset before headers. reset reason: "
         + "remote connection failure, transport failure reason: delayed connect error: Connection refused"), r.body());
-    String line = logLine("/refused");
+    String line = AccessLogFile.line(log, "/refused ");
     assertTrue(line.startsWith("/refused 503 UF dead 1 upstream_reset_before_response_started{remote_connection_failure"), line);
     assertTrue(dp.stat("cluster.dead.upstream_cx_connect_fail") >= 1);
   }
@@ -153,7 +139,7 @@ class UpstreamFailuresIT {
     // connect_timeout is 0.3 s, the route timeout 5 s.
     assertTrue(ms >= 250 && ms < 1500, "answered after " + ms + " ms");
     assertEquals("/connect-timeout 503 UF blackhole 1 upstream_reset_before_response_started{connection_timeout}",
-        logLine("/connect-timeout"));
+        AccessLogFile.line(log, "/connect-timeout "));
     assertEquals(1, dp.stat("cluster.blackhole.upstream_cx_connect_timeout"));
   }
 
@@ -173,7 +159,7 @@ class UpstreamFailuresIT {
     HttpResponse<String> r = get(dp.uri("main", "/retry-5xx?status=503"));
     assertEquals(503, r.statusCode());
     assertEquals(3, live.requests() - before, "first attempt + 2 retries");
-    assertEquals("/retry-5xx?status=503 503 URX live 3 via_upstream", logLine("/retry-5xx?status=503"));
+    assertEquals("/retry-5xx?status=503 503 URX live 3 via_upstream", AccessLogFile.line(log, "/retry-5xx?status=503 "));
   }
 
   @Test
@@ -252,7 +238,7 @@ class UpstreamFailuresIT {
     long ms = (System.nanoTime() - start) / 1_000_000;
     assertOverflow(third);
     assertTrue(ms < 500, "overflow answered after " + ms + " ms");
-    assertEquals("/pending-limited?n=3 503 UO pending-limited 1 upstream_reset_before_response_started{overflow}", logLine("/pending-limited?n=3"));
+    assertEquals("/pending-limited?n=3 503 UO pending-limited 1 upstream_reset_before_response_started{overflow}", AccessLogFile.line(log, "/pending-limited?n=3 "));
     assertEquals(200, first.get(20, TimeUnit.SECONDS).statusCode());
     assertEquals(200, second.get(20, TimeUnit.SECONDS).statusCode(), "the queued request is served");
     assertEquals(1, dp.stat("cluster.pending-limited.upstream_rq_pending_overflow"));
@@ -281,6 +267,6 @@ class UpstreamFailuresIT {
     HttpResponse<String> r = get(dp.uri("main", "/closed?close=1"));
     assertEquals(503, r.statusCode());
     assertTrue(r.body().contains("reset reason: connection termination"), r.body());
-    assertTrue(logLine("/closed?close=1").startsWith("/closed?close=1 503 UC live 1 "));
+    assertTrue(AccessLogFile.line(log, "/closed?close=1 ").startsWith("/closed?close=1 503 UC live 1 "));
   }
 }

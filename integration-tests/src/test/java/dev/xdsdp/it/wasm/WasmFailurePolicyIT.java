@@ -5,6 +5,7 @@ import static dev.xdsdp.it.support.Http.upstreamHeader;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.xdsdp.it.support.AccessLogFile;
 import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.EchoUpstream;
 import java.net.http.HttpResponse;
@@ -65,7 +66,7 @@ class WasmFailurePolicyIT {
     assertEquals("", r.body());
     assertEquals(before, echo.requests(), "a failed stream never reaches the upstream");
     assertTrue(dp.stat("wasm.closed.vm_fail_closed") >= 1);
-    String line = awaitLogLine("trap ");
+    String line = AccessLogFile.line(log, "trap ");
     assertEquals("trap 503 wasm_fail_stream", line);
   }
 
@@ -91,20 +92,5 @@ class WasmFailurePolicyIT {
     }
     assertEquals(6, healthyInARow, "the plugin serves again");
     assertTrue(dp.stat("wasm.reload.vm_failed") >= 1);
-  }
-
-  private static String awaitLogLine(String prefix) throws Exception {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      if (Files.exists(log)) {
-        for (String l : Files.readAllLines(log)) {
-          if (l.startsWith(prefix)) {
-            return l;
-          }
-        }
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no access log line starting with '" + prefix + "' in " + log);
   }
 }

@@ -348,6 +348,12 @@ class WasmFilterIT {
     return out;
   }
 
+  /** A POST in the module's body mode (both bodies buffered and rewritten), in one piece. */
+  static HttpResponse<String> postBody(String listener, String path, byte[] body) throws Exception {
+    return dev.xdsdp.it.support.Http.send(HttpRequest.newBuilder(dp.uri(listener, path))
+        .header("x-test", "body").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+  }
+
   /**
    * A filter that stops each body chunk until the end of stream buffers the whole request body in
    * the connection manager: past its buffer limit (1 MiB, Envoy's default) the stream is answered
@@ -356,11 +362,7 @@ class WasmFilterIT {
   @Test
   void requestBodyBufferedPastTheBufferLimitIsAnswered413() throws Exception {
     byte[] body = randomText(1536 * 1024);
-    HttpRequest req = HttpRequest.newBuilder(dp.uri("main", "/too-large"))
-        .header("x-test", "body")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .build();
-    HttpResponse<String> r = dev.xdsdp.it.support.Http.send(req);
+    HttpResponse<String> r = postBody("main", "/too-large", body);
     assertEquals(413, r.statusCode(), r.body());
     // As in Envoy, the local reply goes through the encoder filters, the module's included (its
     // body mode wraps the response body).
@@ -371,12 +373,8 @@ class WasmFilterIT {
   /** The listener's per_connection_buffer_limit_bytes (64 KiB on "deadauth") is the limit, as in Envoy. */
   @Test
   void theListenersPerConnectionBufferLimitIsTheBufferLimit() throws Exception {
-    HttpRequest over = HttpRequest.newBuilder(dp.uri("deadauth", "/over"))
-        .header("x-test", "body").POST(HttpRequest.BodyPublishers.ofByteArray(randomText(100 * 1024))).build();
-    assertEquals(413, dev.xdsdp.it.support.Http.send(over).statusCode());
-    HttpRequest under = HttpRequest.newBuilder(dp.uri("deadauth", "/under"))
-        .header("x-test", "body").POST(HttpRequest.BodyPublishers.ofByteArray(randomText(48 * 1024))).build();
-    HttpResponse<String> r = dev.xdsdp.it.support.Http.send(under);
+    assertEquals(413, postBody("deadauth", "/over", randomText(100 * 1024)).statusCode());
+    HttpResponse<String> r = postBody("deadauth", "/under", randomText(48 * 1024));
     assertEquals(200, r.statusCode(), r.body());
   }
 
@@ -384,11 +382,7 @@ class WasmFilterIT {
   @Test
   void requestBodyBufferedUnderTheBufferLimitReachesTheUpstreamIntact() throws Exception {
     byte[] body = randomText(512 * 1024);
-    HttpRequest req = HttpRequest.newBuilder(dp.uri("main", "/large"))
-        .header("x-test", "body")
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-        .build();
-    HttpResponse<String> r = dev.xdsdp.it.support.Http.send(req);
+    HttpResponse<String> r = postBody("main", "/large", body);
     assertEquals(200, r.statusCode(), r.body().length() > 200 ? r.body().substring(0, 200) : r.body());
     String seen = new JsonObject(r.body()).getJsonObject("upstream").getString("body");
     String prefix = seen.substring(0, seen.indexOf("]:") + 2);

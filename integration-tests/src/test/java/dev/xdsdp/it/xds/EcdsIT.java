@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Any;
+import dev.xdsdp.it.support.AccessLogFile;
 import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.EchoUpstream;
 import dev.xdsdp.xds.testing.TestControlPlane;
@@ -30,7 +31,6 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -117,7 +117,7 @@ class EcdsIT {
     HttpResponse<String> r = get(URI.create("http://127.0.0.1:" + port + "/nfcf"));
     assertEquals(500, r.statusCode());
     assertEquals(0, a.requests());
-    assertEquals("/nfcf 500 NFCF", logLine("/nfcf"));
+    assertEquals("/nfcf 500 NFCF", AccessLogFile.line(log, "/nfcf "));
   }
 
   /**
@@ -235,18 +235,4 @@ class EcdsIT {
         .setFilters(0, filter.toBuilder().setTypedConfig(Any.pack(hcm.build())))).build();
   }
 
-  /** The access log line for a path, waiting for the flush. */
-  String logLine(String path) throws Exception {
-    for (int i = 0; i < 100; i++) {
-      if (Files.exists(log)) {
-        for (String line : Files.readAllLines(log)) {
-          if (line.startsWith(path + " ")) {
-            return line;
-          }
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no access log line for " + path);
-  }
 }
