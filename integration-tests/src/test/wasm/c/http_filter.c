@@ -185,6 +185,20 @@ EXPORT(proxy_on_configure) uint32_t on_configure(uint32_t root, uint32_t size) {
   int ok = !streq(fail, "configure");
   free(fail);
   if (!ok) return 0;
+  char *trap_tick = config_get("trap_tick");
+  /* Shared data compares the cas only for a key that exists (as Envoy's does), so two VMs creating
+   * "tick_trapped" at once would both win. Creating it here, before any tick, makes the tick's
+   * bump a real compare-and-swap; a VM rebuilt later finds it set and leaves it. */
+  if (trap_tick) {
+    const char *v = NULL;
+    size_t n = 0;
+    uint32_t cas = 0;
+    if (proxy_get_shared_data("tick_trapped", 12, &v, &n, &cas) == NOT_FOUND) {
+      proxy_set_shared_data("tick_trapped", 12, "0", 1, 0);
+    }
+    free((void *)v);
+  }
+  free(trap_tick);
   char *tick = config_get("tick");
   if (tick) {
     proxy_set_tick_period_milliseconds((uint32_t)atoi(tick));

@@ -81,8 +81,10 @@ class WasmExtensionKindsIT {
   void aServiceWhoseTickTrapsIsRebuiltAndTicksAgain() throws Exception {
     Await.until(() -> dp.stat("wasm.ticking_service.vm_failed") >= 1, "the service's first tick to trap");
     Await.until(() -> dp.stat("wasm.ticking_service.vm_reload_success") >= 1, "the service's VM to be rebuilt");
+    // The module traps on the first tick of the process only (a shared flag set by compare-and-swap).
     long ticks = dp.sharedNumber("service", "ticks");
     Await.until(() -> dp.sharedNumber("service", "ticks") >= ticks + 20, "ticks after the rebuild");
+    assertEquals(1, dp.sharedNumber("service", "tick_trapped"), "one tick trapped");
     assertEquals(1, dp.stat("wasm.ticking_service.vm_failed"), "it trapped once and runs since");
     assertTrue(dp.stat("wasm.ticking_service.vm_cpu_time_us") > 0);
   }
