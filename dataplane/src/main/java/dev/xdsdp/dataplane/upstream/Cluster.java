@@ -2,6 +2,7 @@ package dev.xdsdp.dataplane.upstream;
 
 import dev.xdsdp.api.stats.StatsScope;
 import dev.xdsdp.api.stream.Address;
+import dev.xdsdp.dataplane.http.codec.WriteCoalescing;
 import dev.xdsdp.dataplane.upstream.lb.LeastRequestLb;
 import dev.xdsdp.dataplane.upstream.lb.LoadBalancer;
 import dev.xdsdp.dataplane.upstream.lb.RandomLb;
@@ -235,6 +236,7 @@ public class Cluster {
         .with(options)
         .with(pool)
         .withConnectHandler(conn -> {
+          WriteCoalescing.install(conn);
           stats.upstreamCxTotal.inc();
           stats.upstreamCxActive.inc();
           (http2 ? stats.upstreamCxHttp2Total : stats.upstreamCxHttp1Total).inc();
