@@ -5,6 +5,7 @@ import dev.xdsdp.api.http.HeaderMap;
 import dev.xdsdp.api.stream.Address;
 import dev.xdsdp.dataplane.upstream.Cluster;
 import dev.xdsdp.dataplane.upstream.Host;
+import dev.xdsdp.dataplane.upstream.SharedConnectFailure;
 import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -132,7 +133,7 @@ final class UpstreamRequest {
     options.setHeaders(out);
     boolean chunked = !http2 && !endStream && !hasLength;
     HostAndPort authority = authority(headers.authority());
-    cluster.client(http2).request(options).onComplete(ar -> {
+    cluster.request(http2, options).onComplete(ar -> {
       if (pending) {
         pending = false;
         cluster.resources().pendingRequests().release();
@@ -146,8 +147,13 @@ final class UpstreamRequest {
       }
       if (ar.failed()) {
         Throwable t = ar.cause();
+        // Waited for another request's connect: that request counted the connect failure.
+        boolean ownConnect = !(t instanceof SharedConnectFailure);
+        if (!ownConnect) {
+          t = t.getCause();
+        }
         RetryState.ResetReason reason = classifyConnectFailure(t);
-        if (reason == RetryState.ResetReason.CONNECTION_FAILURE || reason == RetryState.ResetReason.CONNECTION_TIMEOUT) {
+        if (ownConnect && (reason == RetryState.ResetReason.CONNECTION_FAILURE || reason == RetryState.ResetReason.CONNECTION_TIMEOUT)) {
           cluster.stats().upstreamCxConnectFail.inc();
           if (reason == RetryState.ResetReason.CONNECTION_TIMEOUT) {
             cluster.stats().upstreamCxConnectTimeout.inc();

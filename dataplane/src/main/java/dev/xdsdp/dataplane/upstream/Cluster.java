@@ -11,11 +11,14 @@ import dev.xdsdp.xds.resource.cluster.ClusterConfig;
 import dev.xdsdp.xds.resource.endpoint.EndpointConfig;
 import dev.xdsdp.xds.resource.endpoint.LoadAssignmentConfig;
 import dev.xdsdp.xds.resource.endpoint.LocalityEndpoints;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,6 +51,7 @@ public class Cluster {
   private volatile LoadAssignmentConfig lastAssignment;
   private HttpClientAgent http1Client;
   private HttpClientAgent http2Client;
+  private final Http2ConnectGate http2Gate = new Http2ConnectGate();
 
   public Cluster(ClusterConfig config, Vertx vertx, StatsScope stats) {
     this.config = config;
@@ -163,6 +167,15 @@ public class Cluster {
     return hosts;
   }
 
+  /**
+   * Starts a request on the pool for the given upstream protocol. An HTTP/2 request to a host
+   * whose first connection is still being made waits for it ({@link Http2ConnectGate}).
+   */
+  public Future<HttpClientRequest> request(boolean http2, RequestOptions options) {
+    HttpClientAgent client = client(http2);
+    return http2 ? http2Gate.request(client, options) : client.request(options);
+  }
+
   /** The pool for the given upstream protocol (HTTP/1.1 or HTTP/2 prior knowledge), made on first use. */
   public synchronized HttpClientAgent client(boolean http2) {
     if (http2) {
@@ -240,7 +253,9 @@ public class Cluster {
           stats.upstreamCxTotal.inc();
           stats.upstreamCxActive.inc();
           (http2 ? stats.upstreamCxHttp2Total : stats.upstreamCxHttp1Total).inc();
+          Runnable gateOnClose = http2 ? http2Gate.onConnection(conn) : () -> {};
           conn.closeHandler(v -> {
+            gateOnClose.run();
             stats.upstreamCxActive.dec();
             stats.upstreamCxDestroy.inc();
           });

@@ -314,7 +314,7 @@ final class ClusterCallouts implements CalloutHost {
       }
       options.setHeaders(out);
       String authority = headers.authority();
-      cluster.client(http2).request(options).onComplete(ar -> {
+      cluster.request(http2, options).onComplete(ar -> {
         if (ar.failed()) {
           finishWithError("upstream connect error: " + ar.cause().getMessage(), CallError.CONNECT_FAILURE);
           return;

@@ -81,7 +81,7 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
         .setHeaders(out)
         .setServer(a.isPipe() ? SocketAddress.domainSocketAddress(a.pipePath()) : SocketAddress.inetSocketAddress(a.port(), a.ip()));
     HostAndPort authority = ClusterCallouts.authority(headers.authority());
-    cluster.client(true).request(options).onComplete(ar -> {
+    cluster.request(true, options).onComplete(ar -> {
       if (ar.failed()) {
         localReply(UNAVAILABLE,
             "upstream connect error or disconnect/reset before headers. reset reason: connection failure");
