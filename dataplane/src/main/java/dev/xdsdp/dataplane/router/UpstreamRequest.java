@@ -139,12 +139,6 @@ final class UpstreamRequest {
         cluster.resources().pendingRequests().release();
         cluster.stats().upstreamRqPendingActive.dec();
       }
-      if (cancelled) {
-        if (ar.succeeded()) {
-          ar.result().reset();
-        }
-        return;
-      }
       if (ar.failed()) {
         Throwable t = ar.cause();
         // Waited for another request's connect: that request counted the connect failure.
@@ -153,6 +147,7 @@ final class UpstreamRequest {
           t = t.getCause();
         }
         RetryState.ResetReason reason = classifyConnectFailure(t);
+        // Counted even when this attempt was given up meanwhile: the connect still failed.
         if (ownConnect && (reason == RetryState.ResetReason.CONNECTION_FAILURE || reason == RetryState.ResetReason.CONNECTION_TIMEOUT)) {
           cluster.stats().upstreamCxConnectFail.inc();
           if (reason == RetryState.ResetReason.CONNECTION_TIMEOUT) {
@@ -160,7 +155,13 @@ final class UpstreamRequest {
           }
           host.onConnectFailure();
         }
-        fail(reason, transportFailure(t));
+        if (!cancelled) {
+          fail(reason, transportFailure(t));
+        }
+        return;
+      }
+      if (cancelled) {
+        ar.result().reset();
         return;
       }
       request = ar.result();

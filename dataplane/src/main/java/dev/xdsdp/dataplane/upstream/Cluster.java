@@ -51,10 +51,11 @@ public class Cluster {
   private volatile LoadAssignmentConfig lastAssignment;
   private HttpClientAgent http1Client;
   private HttpClientAgent http2Client;
-  private final Http2ConnectGate http2Gate = new Http2ConnectGate();
+  private final Http2ConnectGate http2Gate;
 
   public Cluster(ClusterConfig config, Vertx vertx, StatsScope stats) {
     this.config = config;
+    this.http2Gate = new Http2ConnectGate(config.connectTimeout(), config.http2MaxConcurrentStreams());
     this.vertx = vertx;
     this.stats = new ClusterStats(stats, config.statName());
     this.resources = new ResourceManager(config.thresholds());

@@ -4,71 +4,79 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Envoy's HTTP/2 pool puts the streams that arrive while a connection to a host is being
- * established on that connection (a connecting HTTP/2 connection counts for its whole stream
- * capacity), so a burst of requests to a cold host opens one connection. Vert.x's pool opens one
- * connection per request that finds no connected capacity, up to the pool's maximum: a burst of
- * 160 streams opened 160 connections. This gate sits in front of the HTTP/2 pool: while a host
- * has no connection and one is being made, further requests to it wait for that connect, then go
- * to the pool together (which now has the connection's capacity for them); if the connect fails,
- * they fail with it, as Envoy's pending streams do.
+ * established on that connection (a connecting HTTP/2 connection counts for its stream capacity),
+ * so a burst of requests to a cold host opens one connection, or as many as the peer's
+ * SETTINGS_MAX_CONCURRENT_STREAMS requires. Vert.x's pool opens one connection per request that
+ * finds no connected capacity, up to the pool's maximum: a burst of 160 streams opened 160
+ * connections. This gate sits in front of the HTTP/2 pool: while a host has no usable connection
+ * and one is being made, further requests to it wait for that connect; then as many as the new
+ * connection has room for go to the pool, and the next one opens another connection for the
+ * rest. If the connect fails, the waiting requests fail with it, as Envoy's pending streams do;
+ * if it takes longer than the cluster's connect timeout, they go to the pool on their own.
  *
- * <p>Only the cold start is gated. A host whose connections are all busy still gets a new one per
- * request from Vert.x (Envoy opens one per connecting capacity); that needs more than the peer's
- * SETTINGS_MAX_CONCURRENT_STREAMS streams at once to a single host.
+ * <p>Only the cold start is gated: a host with a usable connection whose streams are all taken
+ * still gets a new connection per request from Vert.x.
  */
 final class Http2ConnectGate {
 
+  private final Duration connectTimeout;
+  private final int maxStreamsPerConnection;
   private final Map<String, HostState> hosts = new HashMap<>();
 
   private static final class HostState {
-    int connections;
-    boolean connecting;
+    /** Connections neither closed nor told to go away. */
+    int usableConnections;
+    /** The newest connection's stream capacity (the peer's limit, capped by ours). */
+    long lastCapacity = Long.MAX_VALUE;
+    /** The request whose connect the waiters wait for, or null. */
+    Object opener;
     final List<Waiter> waiters = new ArrayList<>();
   }
 
   private record Waiter(Context context, RequestOptions options, Promise<HttpClientRequest> promise) {}
 
+  Http2ConnectGate(Duration connectTimeout, int maxStreamsPerConnection) {
+    this.connectTimeout = connectTimeout;
+    this.maxStreamsPerConnection = maxStreamsPerConnection;
+  }
+
   /** Starts a request through {@code client} once the gate lets it go. */
   Future<HttpClientRequest> request(HttpClientAgent client, RequestOptions options) {
     String key = options.getServer() instanceof SocketAddress server ? key(server) : null;
-    if (key == null) {
-      return client.request(options);
-    }
     Context context = Vertx.currentContext();
-    boolean opener;
+    if (key == null || context == null) {
+      return start(client, options);
+    }
+    Object opener = null;
     synchronized (this) {
       HostState host = hosts.computeIfAbsent(key, k -> new HostState());
-      if (host.connections > 0) {
-        opener = false;
-      } else if (!host.connecting) {
-        host.connecting = true;
-        opener = true;
-      } else if (context != null) {
-        Promise<HttpClientRequest> promise = Promise.promise();
-        host.waiters.add(new Waiter(context, options, promise));
-        return promise.future();
-      } else {
-        opener = false;
+      if (host.usableConnections == 0) {
+        if (host.opener != null) {
+          Promise<HttpClientRequest> promise = Promise.promise();
+          host.waiters.add(new Waiter(context, options, promise));
+          return promise.future();
+        }
+        opener = new Object();
+        host.opener = opener;
       }
     }
-    Future<HttpClientRequest> started = client.request(options);
-    if (opener) {
-      started.onComplete(ar -> release(client, key, ar.failed() ? ar.cause() : null));
-    }
-    return started;
+    return opener == null ? start(client, options) : open(client, key, opener, context, options);
   }
 
   /** Counts a new connection of the HTTP/2 pool; returns what to run when it closes. */
@@ -77,33 +85,68 @@ final class Http2ConnectGate {
     if (key == null) {
       return () -> {};
     }
+    long peerLimit = connection.remoteSettings() instanceof Http2Settings peer
+        ? peer.getMaxConcurrentStreams() : Long.MAX_VALUE;
     synchronized (this) {
-      hosts.computeIfAbsent(key, k -> new HostState()).connections++;
+      HostState host = hosts.computeIfAbsent(key, k -> new HostState());
+      host.usableConnections++;
+      host.lastCapacity = Math.min(peerLimit, maxStreamsPerConnection);
     }
-    return () -> {
-      synchronized (this) {
-        HostState host = hosts.get(key);
-        if (host != null) {
-          host.connections--;
-          if (host.connections <= 0 && !host.connecting && host.waiters.isEmpty()) {
-            hosts.remove(key);
+    AtomicBoolean counted = new AtomicBoolean(true);
+    Runnable unusable = () -> {
+      if (counted.compareAndSet(true, false)) {
+        synchronized (this) {
+          HostState host = hosts.get(key);
+          if (host != null) {
+            host.usableConnections--;
+            if (host.usableConnections <= 0 && host.opener == null && host.waiters.isEmpty()) {
+              hosts.remove(key);
+            }
           }
         }
       }
     };
+    // A connection told to go away takes no new streams: the next burst is gated again.
+    connection.goAwayHandler(goAway -> unusable.run());
+    return unusable;
   }
 
-  private void release(HttpClientAgent client, String key, Throwable failure) {
+  private Future<HttpClientRequest> open(HttpClientAgent client, String key, Object opener, Context context,
+      RequestOptions options) {
+    long timer = context.owner().setTimer(Math.max(1, connectTimeout.toMillis()),
+        t -> release(client, key, opener, null, true));
+    Future<HttpClientRequest> started = start(client, options);
+    started.onComplete(ar -> {
+      context.owner().cancelTimer(timer);
+      release(client, key, opener, ar.failed() ? ar.cause() : null, false);
+    });
+    return started;
+  }
+
+  /**
+   * Ends the wait for {@code opener}'s connect: on success as many waiters as the new connection
+   * has room for go to the pool and the next one opens another connection; on failure they fail
+   * with it; after the connect timeout they all go to the pool on their own.
+   */
+  private void release(HttpClientAgent client, String key, Object opener, Throwable failure, boolean timedOut) {
     List<Waiter> released;
+    Waiter nextOpener = null;
+    Object nextOpenerToken = null;
     synchronized (this) {
       HostState host = hosts.get(key);
-      if (host == null) {
-        return;
+      if (host == null || host.opener != opener) {
+        return; // already released (timed out, then completed)
       }
-      host.connecting = false;
-      released = new ArrayList<>(host.waiters);
-      host.waiters.clear();
-      if (host.connections <= 0) {
+      host.opener = null;
+      long room = failure != null || timedOut ? Long.MAX_VALUE : Math.max(0, host.lastCapacity - 1);
+      int going = (int) Math.min(room, host.waiters.size());
+      released = new ArrayList<>(host.waiters.subList(0, going));
+      host.waiters.subList(0, going).clear();
+      if (!host.waiters.isEmpty()) {
+        nextOpener = host.waiters.remove(0);
+        nextOpenerToken = new Object();
+        host.opener = nextOpenerToken;
+      } else if (host.usableConnections <= 0) {
         hosts.remove(key); // a host that never connected (or no longer is) keeps no state
       }
     }
@@ -112,8 +155,22 @@ final class Http2ConnectGate {
         w.context().runOnContext(v -> w.promise().fail(new SharedConnectFailure(failure)));
       } else {
         // The request is made on the waiter's own event loop, which its stream belongs to.
-        w.context().runOnContext(v -> client.request(w.options()).onComplete(w.promise()));
+        w.context().runOnContext(v -> start(client, w.options()).onComplete(w.promise()));
       }
+    }
+    if (nextOpener != null) {
+      Waiter w = nextOpener;
+      Object token = nextOpenerToken;
+      w.context().runOnContext(v -> open(client, key, token, w.context(), w.options()).onComplete(w.promise()));
+    }
+  }
+
+  /** The pool's request, with a refusal (a shut-down pool throws) as a failed future. */
+  private static Future<HttpClientRequest> start(HttpClientAgent client, RequestOptions options) {
+    try {
+      return client.request(options);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
     }
   }
 
@@ -129,11 +186,13 @@ final class Http2ConnectGate {
     if (ip == null) {
       return null;
     }
-    try {
-      // One spelling per address: a request names "::1", the connection reports "0:0:0:0:0:0:0:1".
-      ip = InetAddress.ofLiteral(ip).getHostAddress();
-    } catch (IllegalArgumentException notALiteral) {
-      // a host name (not used for cluster hosts, which are resolved): keep it as it is
+    if (ip.indexOf(':') >= 0) {
+      // One spelling per IPv6 address: a request names "::1", the connection "0:0:0:0:0:0:0:1".
+      try {
+        ip = InetAddress.ofLiteral(ip).getHostAddress();
+      } catch (IllegalArgumentException notALiteral) {
+        // kept as it is
+      }
     }
     return ip + ":" + address.port();
   }
