@@ -72,20 +72,23 @@ class Http2IT {
         .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
   }
 
+  /** Sends {@code streams} GETs to prefix + i at once over one HTTP/2 connection; their statuses. */
+  static List<Integer> burst(String prefix, int streams) throws Exception {
+    List<io.vertx.core.Future<Integer>> statuses = new ArrayList<>();
+    for (int i = 0; i < streams; i++) {
+      statuses.add(h2.request(new RequestOptions().setHost("127.0.0.1").setPort(dp.port("main")).setURI(prefix + i))
+          .compose(req -> req.send().compose(resp -> resp.end().map(v -> resp.statusCode()))));
+    }
+    io.vertx.core.Future.all(statuses).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    return statuses.stream().map(io.vertx.core.Future::result).toList();
+  }
+
   @Test
   void aBurstOfStreamsToAColdHttp2HostOpensOneConnection() throws Exception {
     // As Envoy's HTTP/2 pool: the streams that arrive while the first connection to a host is
     // being made wait for it and share it, instead of each opening a connection of its own.
     int streams = 40;
-    List<io.vertx.core.Future<Integer>> statuses = new ArrayList<>();
-    for (int i = 0; i < streams; i++) {
-      statuses.add(h2.request(new RequestOptions().setHost("127.0.0.1").setPort(dp.port("main")).setURI("/burst/" + i))
-          .compose(req -> req.send().compose(resp -> resp.end().map(v -> resp.statusCode()))));
-    }
-    io.vertx.core.Future.all(statuses).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    for (io.vertx.core.Future<Integer> status : statuses) {
-      assertEquals(200, status.result());
-    }
+    assertEquals(java.util.Collections.nCopies(streams, 200), burst("/burst/", streams));
     assertEquals(streams, dp.stat("cluster.echo-h2-burst.upstream_rq_total"));
     assertEquals(1, dp.stat("cluster.echo-h2-burst.upstream_cx_total"), "one upstream connection for the whole burst");
     assertEquals(1, dp.stat("cluster.echo-h2-burst.upstream_cx_http2_total"));
@@ -94,15 +97,7 @@ class Http2IT {
   @Test
   void aBurstWaitingForAConnectThatFailsFailsWithIt() throws Exception {
     int streams = 20;
-    List<io.vertx.core.Future<Integer>> statuses = new ArrayList<>();
-    for (int i = 0; i < streams; i++) {
-      statuses.add(h2.request(new RequestOptions().setHost("127.0.0.1").setPort(dp.port("main")).setURI("/refused/" + i))
-          .compose(req -> req.send().compose(resp -> resp.end().map(v -> resp.statusCode()))));
-    }
-    io.vertx.core.Future.all(statuses).toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    for (io.vertx.core.Future<Integer> status : statuses) {
-      assertEquals(503, status.result());
-    }
+    assertEquals(java.util.Collections.nCopies(streams, 503), burst("/refused/", streams), "all fail with the connect");
     assertEquals(streams, dp.stat("cluster.h2-refused.upstream_rq_total"));
     // Counted per connect attempt, as Envoy does: the streams that waited for one made none.
     long attempts = dp.stat("cluster.h2-refused.upstream_cx_connect_fail");
