@@ -2,7 +2,6 @@ package dev.xdsdp.dataplane.router;
 
 import dev.xdsdp.api.http.BodyBuffer;
 import dev.xdsdp.api.http.HeaderMap;
-import dev.xdsdp.api.stream.Address;
 import dev.xdsdp.dataplane.upstream.Cluster;
 import dev.xdsdp.dataplane.upstream.Host;
 import dev.xdsdp.dataplane.upstream.SharedConnectFailure;
@@ -16,7 +15,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.StreamResetException;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.SocketAddress;
 import java.net.ConnectException;
 import java.util.ArrayList;
 import java.util.List;
@@ -113,8 +111,7 @@ final class UpstreamRequest {
 
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.valueOf(headers.method()))
-        .setURI(headers.path())
-        .setServer(serverAddress(host.address()));
+        .setURI(headers.path());
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     boolean hasLength = false;
     for (Map.Entry<String, String> e : headers.entries()) {
@@ -133,35 +130,23 @@ final class UpstreamRequest {
     options.setHeaders(out);
     boolean chunked = !http2 && !endStream && !hasLength;
     HostAndPort authority = authority(headers.authority());
-    cluster.request(http2, options).onComplete(ar -> {
+    cluster.request(http2, host, options).onComplete(ar -> {
       if (pending) {
         pending = false;
         cluster.resources().pendingRequests().release();
         cluster.stats().upstreamRqPendingActive.dec();
       }
-      if (ar.failed()) {
-        Throwable t = ar.cause();
-        // Waited for another request's connect: that request counted the connect failure.
-        boolean ownConnect = !(t instanceof SharedConnectFailure);
-        if (!ownConnect) {
-          t = t.getCause();
-        }
-        RetryState.ResetReason reason = classifyConnectFailure(t);
-        // Counted even when this attempt was given up meanwhile: the connect still failed.
-        if (ownConnect && (reason == RetryState.ResetReason.CONNECTION_FAILURE || reason == RetryState.ResetReason.CONNECTION_TIMEOUT)) {
-          cluster.stats().upstreamCxConnectFail.inc();
-          if (reason == RetryState.ResetReason.CONNECTION_TIMEOUT) {
-            cluster.stats().upstreamCxConnectTimeout.inc();
-          }
-          host.onConnectFailure();
-        }
-        if (!cancelled) {
-          fail(reason, transportFailure(t));
+      if (cancelled) {
+        if (ar.succeeded()) {
+          ar.result().reset();
         }
         return;
       }
-      if (cancelled) {
-        ar.result().reset();
+      if (ar.failed()) {
+        // The cluster counted the connect failure; a request that waited for another's connect
+        // fails for that connect's reason.
+        Throwable t = ar.cause() instanceof SharedConnectFailure shared ? shared.getCause() : ar.cause();
+        fail(classifyConnectFailure(t), transportFailure(t));
         return;
       }
       request = ar.result();
@@ -201,10 +186,6 @@ final class UpstreamRequest {
         listener.onUpstreamWriteQueue(true);
       }
     });
-  }
-
-  private static SocketAddress serverAddress(Address a) {
-    return a.isPipe() ? SocketAddress.domainSocketAddress(a.pipePath()) : SocketAddress.inetSocketAddress(a.port(), a.ip());
   }
 
   private static HostAndPort authority(String authority) {

@@ -11,14 +11,17 @@ import dev.xdsdp.xds.resource.cluster.ClusterConfig;
 import dev.xdsdp.xds.resource.endpoint.EndpointConfig;
 import dev.xdsdp.xds.resource.endpoint.LoadAssignmentConfig;
 import dev.xdsdp.xds.resource.endpoint.LocalityEndpoints;
+import io.netty.channel.ConnectTimeoutException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -169,12 +172,35 @@ public class Cluster {
   }
 
   /**
-   * Starts a request on the pool for the given upstream protocol. An HTTP/2 request to a host
-   * whose first connection is still being made waits for it ({@link Http2ConnectGate}).
+   * Starts a request to {@code host} on the pool for the given upstream protocol. An HTTP/2
+   * request to a host whose first connection is still being made waits for it
+   * ({@link Http2ConnectGate}). A failed connect is counted here, once, whoever made the request
+   * and whether or not it is still wanted, as Envoy's pool counts it.
    */
-  public Future<HttpClientRequest> request(boolean http2, RequestOptions options) {
+  public Future<HttpClientRequest> request(boolean http2, Host host, RequestOptions options) {
+    Address a = host.address();
+    options.setServer(a.isPipe() ? SocketAddress.domainSocketAddress(a.pipePath()) : SocketAddress.inetSocketAddress(a.port(), a.ip()));
     HttpClientAgent client = client(http2);
-    return http2 ? http2Gate.request(client, options) : client.request(options);
+    Future<HttpClientRequest> started = http2 ? http2Gate.request(client, options) : Http2ConnectGate.start(client, options);
+    return started.onFailure(failure -> countConnectFailure(host, failure));
+  }
+
+  private void countConnectFailure(Host host, Throwable failure) {
+    if (failure instanceof SharedConnectFailure) {
+      return; // counted on the request whose connect it was
+    }
+    boolean timeout = false;
+    for (Throwable c = failure; c != null; c = c.getCause()) {
+      if (c instanceof HttpClosedException || c.getClass().getSimpleName().equals("ConnectionPoolTooBusyException")) {
+        return; // not a connect: the connection closed, or the pool refused to queue
+      }
+      timeout |= c instanceof ConnectTimeoutException || c.getClass().getSimpleName().contains("ConnectTimeout");
+    }
+    stats.upstreamCxConnectFail.inc();
+    if (timeout) {
+      stats.upstreamCxConnectTimeout.inc();
+    }
+    host.onConnectFailure();
   }
 
   /** The pool for the given upstream protocol (HTTP/1.1 or HTTP/2 prior knowledge), made on first use. */

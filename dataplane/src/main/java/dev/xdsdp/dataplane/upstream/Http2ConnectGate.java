@@ -166,7 +166,7 @@ final class Http2ConnectGate {
   }
 
   /** The pool's request, with a refusal (a shut-down pool throws) as a failed future. */
-  private static Future<HttpClientRequest> start(HttpClientAgent client, RequestOptions options) {
+  static Future<HttpClientRequest> start(HttpClientAgent client, RequestOptions options) {
     try {
       return client.request(options);
     } catch (RuntimeException e) {

@@ -167,7 +167,10 @@ class WasmFilterIT {
 
   @Test
   void authCalloutToAnUnreachableUpstreamGetsEnvoys503Response() throws Exception {
+    long connectFailures = dp.stat("cluster.deadauth.upstream_cx_connect_fail");
     HttpResponse<String> r = get(dp.uri("deadauth", "/auth"), "x-test", "auth", "authorization", "Bearer alice-ok");
+    assertEquals(connectFailures + 1, dp.stat("cluster.deadauth.upstream_cx_connect_fail"),
+        "a callout's failed connect is counted on its cluster, as a routed request's is");
     assertEquals(403, r.statusCode(), r.body());
     assertEquals("auth denied", r.body());
     assertEquals("503", r.headers().firstValue("x-auth-status").orElse(null),
@@ -290,7 +293,9 @@ class WasmFilterIT {
 
   @Test
   void aGrpcStreamToAnUnreachableUpstreamClosesUnavailable() throws Exception {
+    long connectFailures = dp.stat("cluster.deadauth.upstream_cx_connect_fail");
     HttpResponse<String> r = get(dp.uri("deadauth", "/x"), "x-test", "grpc_stream", "x-chat-send", "x");
+    assertEquals(connectFailures + 1, dp.stat("cluster.deadauth.upstream_cx_connect_fail"));
     // As Envoy's router answers a gRPC request it cannot send: a trailers-only local reply.
     assertEquals("init:-;trail:-;close:14:upstream connect error or disconnect/reset before headers. "
         + "reset reason: connection failure", upstreamHeader(r, "x-grpc-stream-log"));

@@ -1,7 +1,6 @@
 package dev.xdsdp.dataplane.filters.wasm;
 
 import dev.xdsdp.api.http.HeaderMap;
-import dev.xdsdp.api.stream.Address;
 import dev.xdsdp.dataplane.upstream.Cluster;
 import dev.xdsdp.dataplane.upstream.ClusterManager;
 import dev.xdsdp.dataplane.upstream.Host;
@@ -14,7 +13,6 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -299,11 +297,9 @@ final class ClusterCallouts implements CalloutHost {
           cancelTimer(); // cancelled while the timer was being set
         }
       }
-      Address a = chosen.address();
       RequestOptions options = new RequestOptions()
           .setMethod(HttpMethod.valueOf(headers.method()))
-          .setURI(headers.path())
-          .setServer(a.isPipe() ? SocketAddress.domainSocketAddress(a.pipePath()) : SocketAddress.inetSocketAddress(a.port(), a.ip()));
+          .setURI(headers.path());
       MultiMap out = MultiMap.caseInsensitiveMultiMap();
       for (Map.Entry<String, String> e : headers.entries()) {
         String n = e.getKey();
@@ -314,7 +310,7 @@ final class ClusterCallouts implements CalloutHost {
       }
       options.setHeaders(out);
       String authority = headers.authority();
-      cluster.request(http2, options).onComplete(ar -> {
+      cluster.request(http2, chosen, options).onComplete(ar -> {
         if (ar.failed()) {
           finishWithError("upstream connect error: " + ar.cause().getMessage(), CallError.CONNECT_FAILURE);
           return;

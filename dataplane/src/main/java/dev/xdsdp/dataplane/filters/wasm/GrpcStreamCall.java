@@ -1,7 +1,6 @@
 package dev.xdsdp.dataplane.filters.wasm;
 
 import dev.xdsdp.api.http.HeaderMap;
-import dev.xdsdp.api.stream.Address;
 import dev.xdsdp.dataplane.upstream.Cluster;
 import dev.xdsdp.dataplane.upstream.Host;
 import dev.xdsdp.wasm.context.CalloutHost;
@@ -12,7 +11,6 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
-import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -68,7 +66,6 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
       localReply(UNAVAILABLE, "no healthy upstream");
       return;
     }
-    Address a = chosen.address();
     MultiMap out = MultiMap.caseInsensitiveMultiMap();
     for (Map.Entry<String, String> e : headers.entries()) {
       if (e.getKey().charAt(0) != ':') {
@@ -78,10 +75,9 @@ final class GrpcStreamCall implements CalloutHost.GrpcStream {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.POST)
         .setURI(headers.path())
-        .setHeaders(out)
-        .setServer(a.isPipe() ? SocketAddress.domainSocketAddress(a.pipePath()) : SocketAddress.inetSocketAddress(a.port(), a.ip()));
+        .setHeaders(out);
     HostAndPort authority = ClusterCallouts.authority(headers.authority());
-    cluster.request(true, options).onComplete(ar -> {
+    cluster.request(true, chosen, options).onComplete(ar -> {
       if (ar.failed()) {
         localReply(UNAVAILABLE,
             "upstream connect error or disconnect/reset before headers. reset reason: connection failure");
