@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.EchoUpstream;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,8 +31,7 @@ class ClustersIT {
     h1 = EchoUpstream.start("h1");
     h2 = EchoUpstream.start("h2");
     h3 = EchoUpstream.start("h3");
-    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/clusters.yaml"));
-    dp = Dataplane.start(yaml, Map.of("H1", h1.port(), "H2", h2.port(), "H3", h3.port()));
+    dp = Dataplane.startBootstrap("clusters.yaml", Map.of("H1", h1.port(), "H2", h2.port(), "H3", h3.port()));
   }
 
   @AfterAll

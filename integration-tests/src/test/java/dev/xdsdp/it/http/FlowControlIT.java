@@ -8,8 +8,6 @@ import io.vertx.core.json.JsonObject;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -29,8 +27,7 @@ class FlowControlIT {
   @BeforeAll
   static void start() throws Exception {
     upstream = EchoUpstream.start("slow");
-    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/flow-control.yaml"));
-    dp = Dataplane.start(yaml, Map.of("UPSTREAM", upstream.port()));
+    dp = Dataplane.startBootstrap("flow-control.yaml", Map.of("UPSTREAM", upstream.port()));
   }
 
   @AfterAll

@@ -15,8 +15,6 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.stub.StreamObserver;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -69,8 +67,7 @@ class GrpcIT {
   @BeforeAll
   static void start() throws Exception {
     grpc = Grpc.newServerBuilderForPort(0, InsecureServerCredentials.create()).addService(new Health()).build().start();
-    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/http2.yaml"));
-    dp = Dataplane.start(yaml, Map.of("ECHO", 1, "GRPC", grpc.getPort()));
+    dp = Dataplane.startBootstrap("http2.yaml", Map.of("ECHO", 1, "GRPC", grpc.getPort(), "LIMITED", 1));
     channel = Grpc.newChannelBuilderForAddress("127.0.0.1", dp.port("main"), InsecureChannelCredentials.create()).build();
   }
 

@@ -17,8 +17,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,13 +32,18 @@ class Http2IT {
   static Dataplane dp;
   static Vertx vertx;
   static HttpClientAgent h2;
+  /** An h2c upstream that takes 10 streams per connection and answers each after 500 ms. */
+  static io.vertx.core.http.HttpServer limited;
 
   @BeforeAll
   static void start() throws Exception {
     echo = EchoUpstream.start("echo");
-    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/http2.yaml"));
-    dp = Dataplane.start(yaml, Map.of("ECHO", echo.port(), "GRPC", 1));
     vertx = Vertx.vertx();
+    limited = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(true)
+            .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(10)))
+        .requestHandler(req -> vertx.setTimer(500, t -> req.response().end("ok")))
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    dp = Dataplane.startBootstrap("http2.yaml", Map.of("ECHO", echo.port(), "GRPC", 1, "LIMITED", limited.actualPort()));
     h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
         .setHttp2ClearTextUpgrade(false));
   }
@@ -92,6 +95,17 @@ class Http2IT {
     assertEquals(streams, dp.stat("cluster.echo-h2-burst.upstream_rq_total"));
     assertEquals(1, dp.stat("cluster.echo-h2-burst.upstream_cx_total"), "one upstream connection for the whole burst");
     assertEquals(1, dp.stat("cluster.echo-h2-burst.upstream_cx_http2_total"));
+  }
+
+  @Test
+  void aBurstLargerThanThePeersStreamLimitOpensOnlyTheConnectionsItNeeds() throws Exception {
+    // 25 streams held 500 ms each by a peer that allows 10 per connection: Envoy opens 3
+    // connections (10 + 10 + 5). Without sizing the release to the peer's limit, the 15 streams
+    // that do not fit on the first connection would open 15 more.
+    int streams = 25;
+    assertEquals(java.util.Collections.nCopies(streams, 200), burst("/limited/", streams));
+    long connections = dp.stat("cluster.h2-limited.upstream_cx_total");
+    assertTrue(connections >= 3 && connections <= 4, "connections for 25 streams at 10 per connection: " + connections);
   }
 
   @Test

@@ -11,8 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.xdsdp.it.support.Dataplane;
 import dev.xdsdp.it.support.EchoUpstream;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -32,8 +30,7 @@ class RoutingIT {
     a = EchoUpstream.start("a");
     b = EchoUpstream.start("b");
     c = EchoUpstream.start("c");
-    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/routing.yaml"));
-    dp = Dataplane.start(yaml, Map.of("A", a.port(), "B", b.port(), "C", c.port()));
+    dp = Dataplane.startBootstrap("routing.yaml", Map.of("A", a.port(), "B", b.port(), "C", c.port()));
   }
 
   @AfterAll

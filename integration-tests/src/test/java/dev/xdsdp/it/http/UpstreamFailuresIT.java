@@ -13,7 +13,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +45,7 @@ class UpstreamFailuresIT {
     }
     blackhole = fullListenQueue();
     log = tmp.resolve("access.log");
-    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/failures.yaml"));
-    dp = Dataplane.start(yaml, Map.of("LIVE", live.port(), "DEAD", deadPort, "LOG", log,
+    dp = Dataplane.startBootstrap("failures.yaml", Map.of("LIVE", live.port(), "DEAD", deadPort, "LOG", log,
         "BLACKHOLE", blackhole.getLocalPort()), "--file-flush-interval-msec", "50");
     // Warm the streaming path once: a cold first stream can stall past the 0.4 s idle timeout, and
     // the tests run in an order fixed by their method names.

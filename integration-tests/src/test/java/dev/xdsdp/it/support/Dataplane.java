@@ -6,6 +6,8 @@ import dev.xdsdp.dataplane.server.Server;
 import dev.xdsdp.dataplane.stats.StatsStore;
 import dev.xdsdp.xds.bootstrap.BootstrapLoader;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -22,24 +24,27 @@ public final class Dataplane implements AutoCloseable {
   }
 
   public static Dataplane start(String yaml, Map<String, ?> vars, String... args) throws Exception {
-    String text = substitute(yaml, vars);
-    String[] all = new String[args.length + 2];
-    all[0] = "--concurrency";
-    all[1] = "2";
-    System.arraycopy(args, 0, all, 2, args.length);
-    Options options = ((CommandLine.Parsed.Run) CommandLine.parse(all)).options();
-    var loaded = BootstrapLoader.loadYaml(text, "test-bootstrap.yaml", false);
-    return new Dataplane(Server.start(loaded.bootstrap(), options));
+    var loaded = BootstrapLoader.loadYaml(substitute(yaml, vars), "test-bootstrap.yaml", false);
+    return new Dataplane(Server.start(loaded.bootstrap(), options(args)));
+  }
+
+  /** Starts on {@code src/test/resources/bootstrap/<file>} with its placeholders filled in. */
+  public static Dataplane startBootstrap(String file, Map<String, ?> vars, String... args) throws Exception {
+    return start(Files.readString(Path.of("src/test/resources/bootstrap", file)), vars, args);
   }
 
   /** Starts on a bootstrap proto (e.g. built by the xDS test resources). */
   public static Dataplane start(io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap bootstrap, String... args) throws Exception {
+    return new Dataplane(Server.start(bootstrap, options(args)));
+  }
+
+  /** The command line's options: two worker loops, then {@code args}. */
+  private static Options options(String... args) throws Exception {
     String[] all = new String[args.length + 2];
     all[0] = "--concurrency";
     all[1] = "2";
     System.arraycopy(args, 0, all, 2, args.length);
-    Options options = ((CommandLine.Parsed.Run) CommandLine.parse(all)).options();
-    return new Dataplane(Server.start(bootstrap, options));
+    return ((CommandLine.Parsed.Run) CommandLine.parse(all)).options();
   }
 
   public static String substitute(String yaml, Map<String, ?> vars) {

@@ -41,8 +41,7 @@ class TcpProxyIT {
       dead = s.getLocalPort();
     }
     log = tmp.resolve("tcp.log");
-    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/tcp-proxy.yaml"));
-    dp = Dataplane.start(yaml, Map.of("ECHO_A", echoA.port(), "ECHO_B", echoB.port(), "DEAD", dead, "LOG", log),
+    dp = Dataplane.startBootstrap("tcp-proxy.yaml", Map.of("ECHO_A", echoA.port(), "ECHO_B", echoB.port(), "DEAD", dead, "LOG", log),
         "--file-flush-interval-msec", "50");
   }
 

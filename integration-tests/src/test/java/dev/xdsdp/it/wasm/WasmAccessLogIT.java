@@ -50,8 +50,7 @@ class WasmAccessLogIT {
     }));
     collector.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     Path dir = Files.createTempDirectory("wasm-log");
-    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/wasm-access-log.yaml"));
-    dp = Dataplane.start(yaml, Map.of("ECHO_HTTP", echoHttp.port(), "ECHO_TCP", echoTcp.port(),
+    dp = Dataplane.startBootstrap("wasm-access-log.yaml", Map.of("ECHO_HTTP", echoHttp.port(), "ECHO_TCP", echoTcp.port(),
         "COLLECTOR", collector.actualPort(), "MODULE", Modules.file(dir, Modules.ACCESS_LOGGER)));
   }
 

@@ -32,8 +32,7 @@ class WasmExtensionKindsIT {
   static void start() throws Exception {
     echo = EchoUpstream.start("echo");
     Path dir = Files.createTempDirectory("wasm-kinds");
-    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/wasm-kinds.yaml"));
-    dp = Dataplane.start(yaml, Map.of("ECHO", echo.port(), "MODULE", Modules.file(dir, Modules.HTTP_FILTER)));
+    dp = Dataplane.startBootstrap("wasm-kinds.yaml", Map.of("ECHO", echo.port(), "MODULE", Modules.file(dir, Modules.HTTP_FILTER)));
   }
 
   @AfterAll

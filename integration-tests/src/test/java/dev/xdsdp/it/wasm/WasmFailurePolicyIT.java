@@ -33,8 +33,7 @@ class WasmFailurePolicyIT {
     echo = EchoUpstream.start("echo");
     dir = Files.createTempDirectory("wasm-policy-it");
     log = dir.resolve("access.log");
-    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/wasm-failure-policies.yaml"));
-    dp = Dataplane.start(yaml, Map.of("ECHO", echo.port(), "MODULE", Modules.file(dir, Modules.HTTP_FILTER), "LOG", log),
+    dp = Dataplane.startBootstrap("wasm-failure-policies.yaml", Map.of("ECHO", echo.port(), "MODULE", Modules.file(dir, Modules.HTTP_FILTER), "LOG", log),
         "--file-flush-interval-msec", "20");
   }
 

@@ -49,12 +49,11 @@ class WasmFilterIT {
     grpc = io.grpc.Grpc.newServerBuilderForPort(0, io.grpc.InsecureServerCredentials.create())
         .addService(new Health()).addService(Chat.SERVICE).build().start();
     dir = Files.createTempDirectory("wasm-it");
-    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/wasm-filters.yaml"));
     int deadPort;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       deadPort = s.getLocalPort();
     }
-    dp = Dataplane.start(yaml, Map.of(
+    dp = Dataplane.startBootstrap("wasm-filters.yaml", Map.of(
         "ECHO", echo.port(), "AUTH", aux.authPort(), "CODE", aux.codePort(), "GRPC", grpc.getPort(),
         "DEAD", deadPort,
         "MODULE", Modules.file(dir, Modules.HTTP_FILTER), "AS_MODULE", Modules.file(dir, Modules.AS_GCORE),

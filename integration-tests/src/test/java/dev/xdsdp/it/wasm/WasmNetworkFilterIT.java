@@ -30,8 +30,7 @@ class WasmNetworkFilterIT {
   static void start() throws Exception {
     echo = TcpEcho.start("");
     dir = Files.createTempDirectory("wasm-net");
-    String yaml = Files.readString(Path.of("src/test/resources/bootstrap/wasm-network.yaml"));
-    dp = Dataplane.start(yaml, Map.of("ECHO", echo.port(), "MODULE", Modules.file(dir, Modules.TCP_FILTER)));
+    dp = Dataplane.startBootstrap("wasm-network.yaml", Map.of("ECHO", echo.port(), "MODULE", Modules.file(dir, Modules.TCP_FILTER)));
   }
 
   @AfterAll

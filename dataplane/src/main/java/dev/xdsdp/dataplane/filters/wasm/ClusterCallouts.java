@@ -118,6 +118,12 @@ final class ClusterCallouts implements CalloutHost {
     return headers;
   }
 
+  /** The cluster a gRPC call or stream names, or null (the module gets PARSE_FAILURE). */
+  private Cluster grpcCluster(GrpcCallRequest request) {
+    String name = grpcClusterName(request);
+    return name == null ? null : clusters.get(name);
+  }
+
   /** One gRPC length-prefixed message (uncompressed). */
   static byte[] grpcFrame(byte[] message) {
     return ByteBuffer.allocate(5 + message.length).put((byte) 0).putInt(message.length).put(message).array();
@@ -125,12 +131,11 @@ final class ClusterCallouts implements CalloutHost {
 
   @Override
   public Callout grpcCall(GrpcCallRequest request, GrpcCallbacks callbacks) {
-    String name = grpcClusterName(request);
-    Cluster cluster = name == null ? null : clusters.get(name);
+    Cluster cluster = grpcCluster(request);
     if (cluster == null) {
       return null;
     }
-    HeaderMap headers = grpcHeaders(request, name);
+    HeaderMap headers = grpcHeaders(request, cluster.config().name());
     byte[] frame = grpcFrame(request.message() == null ? new byte[0] : request.message());
     Call call = new Call(cluster, true, request.timeoutMillis()) {
       @Override
@@ -182,13 +187,12 @@ final class ClusterCallouts implements CalloutHost {
 
   @Override
   public GrpcStream grpcStream(GrpcCallRequest request, GrpcCallbacks callbacks) {
-    String name = grpcClusterName(request);
-    Cluster cluster = name == null ? null : clusters.get(name);
+    Cluster cluster = grpcCluster(request);
     if (cluster == null) {
       return null;
     }
     GrpcStreamCall stream = new GrpcStreamCall(cluster, callbacks);
-    HeaderMap headers = grpcHeaders(request, name);
+    HeaderMap headers = grpcHeaders(request, cluster.config().name());
     onVertxContext(() -> stream.start(headers));
     return stream;
   }
