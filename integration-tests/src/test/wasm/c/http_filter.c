@@ -158,6 +158,18 @@ static long long bump(const char *key, long long delta) {
   return -1;
 }
 
+/* Sets key from "0" to "1" with one compare-and-swap; true only for the one caller that did. A
+ * retrying bump would not do: two VMs that both read 0 would both count, leaving 2. */
+static int claim(const char *key) {
+  const char *v = NULL;
+  size_t n = 0;
+  uint32_t cas = 0;
+  if (proxy_get_shared_data(key, strlen(key), &v, &n, &cas) != OK) return 0;
+  int unclaimed = n == 1 && v[0] == '0';
+  free((void *)v);
+  return unclaimed && proxy_set_shared_data(key, strlen(key), "1", 1, cas) == OK;
+}
+
 static long long shared_int(const char *key) {
   const char *v = NULL;
   size_t n = 0;
@@ -266,8 +278,8 @@ static uint32_t take_stream(uint32_t token) {
 EXPORT(proxy_on_tick) void on_tick(uint32_t root) {
   enter(root);
   char *trap_tick = config_get("trap_tick");
-  /* Compare-and-swap decides: of the VMs ticking at once, only the first to count traps. */
-  int trap = trap_tick && shared_int("tick_trapped") == 0 && bump("tick_trapped", 1) == 1;
+  /* Compare-and-swap decides: of the VMs ticking at once, only the one that claims the flag traps. */
+  int trap = trap_tick && claim("tick_trapped");
   free(trap_tick);
   if (trap) __builtin_trap();
   bump("ticks", 1);
