@@ -2,10 +2,13 @@ package dev.xdsdp.dataplane.router;
 
 import dev.xdsdp.api.http.BodyBuffer;
 import dev.xdsdp.api.http.HeaderMap;
+import dev.xdsdp.api.stats.Gauge;
 import dev.xdsdp.dataplane.upstream.Cluster;
 import dev.xdsdp.dataplane.upstream.Host;
 import dev.xdsdp.dataplane.upstream.SharedConnectFailure;
 import io.netty.channel.ConnectTimeoutException;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
@@ -83,32 +86,15 @@ final class UpstreamRequest {
   }
 
   /**
-   * Sends the request headers (and, if {@code endStream}, ends the request). Fails fast with an
-   * overflow reset when the cluster's request or pending-request circuit breaker is open.
+   * Sends the request headers (and, if {@code endStream}, ends the request) once the cluster's pool
+   * gives the attempt a stream. As Envoy's connection pool: an attempt that gets a stream at once
+   * is never pending; one that must wait for a connection is, within the pending-request circuit
+   * breaker; the request circuit breaker is checked, and {@code upstream_rq_total} counted, when
+   * the attempt gets its stream. Either breaker open fails the attempt with an overflow reset.
    */
   void start(HeaderMap headers, boolean endStream) {
     startNanos = System.nanoTime();
-    if (!cluster.resources().requests().tryAcquire()) {
-      cluster.stats().upstreamRqPendingOverflow.inc();
-      cluster.stats().cbRqOpen.set(1);
-      fail(RetryState.ResetReason.OVERFLOW, "");
-      return;
-    }
-    holdsRequestSlot = true;
-    if (!cluster.resources().pendingRequests().tryAcquire()) {
-      cluster.stats().upstreamRqPendingOverflow.inc();
-      cluster.stats().cbRqPendingOpen.set(1);
-      fail(RetryState.ResetReason.OVERFLOW, "");
-      return;
-    }
-    pending = true;
-    cluster.stats().upstreamRqTotal.inc();
-    cluster.stats().upstreamRqActive.inc();
-    cluster.stats().upstreamRqPendingTotal.inc();
-    cluster.stats().upstreamRqPendingActive.inc();
-    host.onRequestStart();
     pendingEnd = endStream;
-
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.valueOf(headers.method()))
         .setURI(headers.path());
@@ -130,62 +116,100 @@ final class UpstreamRequest {
     options.setHeaders(out);
     boolean chunked = !http2 && !endStream && !hasLength;
     HostAndPort authority = authority(headers.authority());
-    cluster.request(http2, host, options).onComplete(ar -> {
-      if (pending) {
-        pending = false;
-        cluster.resources().pendingRequests().release();
-        cluster.stats().upstreamRqPendingActive.dec();
-      }
-      if (cancelled) {
-        if (ar.succeeded()) {
-          ar.result().reset();
-        }
+    Future<HttpClientRequest> stream = cluster.request(http2, host, options);
+    if (!stream.isComplete()) {
+      if (!cluster.resources().pendingRequests().tryAcquire()) {
+        // The pool queued the attempt already: the stream it gives later goes back unsent.
+        stream.onSuccess(HttpClientRequest::reset);
+        overflow(cluster.stats().cbRqPendingOpen);
         return;
       }
-      if (ar.failed()) {
-        // The cluster counted the connect failure; a request that waited for another's connect
-        // fails for that connect's reason.
-        Throwable t = ar.cause() instanceof SharedConnectFailure shared ? shared.getCause() : ar.cause();
-        fail(classifyConnectFailure(t), transportFailure(t));
-        return;
+      pending = true;
+      cluster.stats().upstreamRqPendingTotal.inc();
+      cluster.stats().upstreamRqPendingActive.inc();
+    }
+    stream.onComplete(ar -> onStream(ar, authority, chunked));
+  }
+
+  private void overflow(Gauge breakerOpen) {
+    cluster.stats().upstreamRqPendingOverflow.inc();
+    breakerOpen.set(1);
+    fail(RetryState.ResetReason.OVERFLOW, "");
+  }
+
+  private void onStream(AsyncResult<HttpClientRequest> ar, HostAndPort authority, boolean chunked) {
+    boolean waited = pending;
+    leavePending();
+    if (cancelled || done) {
+      if (ar.succeeded()) {
+        ar.result().reset();
       }
-      request = ar.result();
-      if (authority != null) {
-        request.authority(authority);
+      return;
+    }
+    if (ar.failed()) {
+      if (waited) {
+        cluster.stats().upstreamRqPendingFailureEject.inc();
       }
-      request.exceptionHandler(this::onStreamError);
-      request.response().onComplete(r -> {
-        if (r.failed()) {
-          onStreamError(r.cause());
-        } else {
-          onResponse(r.result());
-        }
-      });
-      if (chunked) {
-        request.setChunked(true);
-      }
-      request.drainHandler(v -> {
-        if (!cancelled && !done) {
-          listener.onUpstreamWriteQueue(false);
-        }
-      });
-      if (pendingEnd && pendingWrites.isEmpty()) {
-        requestEnded = true;
-        request.end();
-        return;
-      }
-      request.writeHead();
-      for (Buffer b : pendingWrites) {
-        request.write(b);
-      }
-      pendingWrites.clear();
-      if (pendingEnd) {
-        requestEnded = true;
-        request.end();
-      } else if (request.writeQueueFull()) {
-        listener.onUpstreamWriteQueue(true);
+      // The cluster counted the connect failure; a request that waited for another's connect
+      // fails for that connect's reason.
+      Throwable t = ar.cause() instanceof SharedConnectFailure shared ? shared.getCause() : ar.cause();
+      fail(classifyConnectFailure(t), transportFailure(t));
+      return;
+    }
+    if (!cluster.resources().requests().tryAcquire()) {
+      ar.result().reset();
+      overflow(cluster.stats().cbRqOpen);
+      return;
+    }
+    holdsRequestSlot = true;
+    cluster.stats().upstreamRqTotal.inc();
+    cluster.stats().upstreamRqActive.inc();
+    host.onRequestStart();
+    request = ar.result();
+    if (authority != null) {
+      request.authority(authority);
+    }
+    request.exceptionHandler(this::onStreamError);
+    request.response().onComplete(r -> {
+      if (r.failed()) {
+        onStreamError(r.cause());
+      } else {
+        onResponse(r.result());
       }
     });
+    if (chunked) {
+      request.setChunked(true);
+    }
+    request.drainHandler(v -> {
+      if (!cancelled && !done) {
+        listener.onUpstreamWriteQueue(false);
+      }
+    });
+    if (pendingEnd && pendingWrites.isEmpty()) {
+      requestEnded = true;
+      request.end();
+      return;
+    }
+    request.writeHead();
+    for (Buffer b : pendingWrites) {
+      request.write(b);
+    }
+    pendingWrites.clear();
+    if (pendingEnd) {
+      requestEnded = true;
+      request.end();
+    } else if (request.writeQueueFull()) {
+      listener.onUpstreamWriteQueue(true);
+    }
+  }
+
+  private void leavePending() {
+    if (pending) {
+      pending = false;
+      cluster.resources().pendingRequests().release();
+      cluster.stats().upstreamRqPendingActive.dec();
+      cluster.stats().cbRqPendingOpen.set(0);
+    }
   }
 
   private static HostAndPort authority(String authority) {
@@ -371,12 +395,7 @@ final class UpstreamRequest {
       return;
     }
     done = true;
-    if (pending) {
-      pending = false;
-      cluster.resources().pendingRequests().release();
-      cluster.stats().upstreamRqPendingActive.dec();
-      cluster.stats().cbRqPendingOpen.set(0);
-    }
+    leavePending();
     if (holdsRequestSlot) {
       holdsRequestSlot = false;
       cluster.resources().requests().release();

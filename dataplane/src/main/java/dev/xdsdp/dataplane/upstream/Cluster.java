@@ -270,7 +270,7 @@ public class Cluster {
     PoolOptions pool = new PoolOptions()
         .setHttp1MaxSize(maxConnections)
         .setHttp2MaxSize(maxConnections)
-        // Pending requests are limited by the circuit breaker before they reach the pool.
+        // The router holds the pending-request circuit breaker for the requests that wait here.
         .setMaxWaitQueueSize(-1);
     return vertx.httpClientBuilder()
         .with(options)

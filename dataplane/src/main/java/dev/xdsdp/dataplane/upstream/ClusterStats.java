@@ -21,6 +21,7 @@ public final class ClusterStats {
   public final Counter upstreamRqPendingTotal;
   public final Gauge upstreamRqPendingActive;
   public final Counter upstreamRqPendingOverflow;
+  public final Counter upstreamRqPendingFailureEject;
   public final Counter upstreamRqTimeout;
   public final Counter upstreamRqPerTryTimeout;
   public final Counter upstreamRqRetry;
@@ -69,6 +70,7 @@ public final class ClusterStats {
     upstreamRqPendingTotal = s.counter(UPSTREAM_RQ_PENDING_TOTAL);
     upstreamRqPendingActive = s.gauge(UPSTREAM_RQ_PENDING_ACTIVE);
     upstreamRqPendingOverflow = s.counter(UPSTREAM_RQ_PENDING_OVERFLOW);
+    upstreamRqPendingFailureEject = s.counter(UPSTREAM_RQ_PENDING_FAILURE_EJECT);
     upstreamRqTimeout = s.counter(UPSTREAM_RQ_TIMEOUT);
     upstreamRqPerTryTimeout = s.counter(UPSTREAM_RQ_PER_TRY_TIMEOUT);
     upstreamRqRetry = s.counter(UPSTREAM_RQ_RETRY);

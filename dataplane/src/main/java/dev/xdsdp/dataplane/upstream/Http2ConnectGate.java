@@ -42,8 +42,6 @@ final class Http2ConnectGate {
   private static final class HostState {
     /** Connections neither closed nor told to go away. */
     int usableConnections;
-    /** The newest connection's stream capacity (the peer's limit, capped by ours). */
-    long lastCapacity = Long.MAX_VALUE;
     /** The request whose connect the waiters wait for, or null. */
     Object opener;
     final List<Waiter> waiters = new ArrayList<>();
@@ -85,12 +83,9 @@ final class Http2ConnectGate {
     if (key == null) {
       return () -> {};
     }
-    long peerLimit = connection.remoteSettings() instanceof Http2Settings peer
-        ? peer.getMaxConcurrentStreams() : Long.MAX_VALUE;
     synchronized (this) {
       HostState host = hosts.computeIfAbsent(key, k -> new HostState());
       host.usableConnections++;
-      host.lastCapacity = Math.min(peerLimit, maxStreamsPerConnection);
     }
     AtomicBoolean counted = new AtomicBoolean(true);
     Runnable unusable = () -> {
@@ -114,11 +109,17 @@ final class Http2ConnectGate {
   private Future<HttpClientRequest> open(HttpClientAgent client, String key, Object opener, Context context,
       RequestOptions options) {
     long timer = context.owner().setTimer(Math.max(1, connectTimeout.toMillis()),
-        t -> release(client, key, opener, null, true));
+        t -> release(client, key, opener, Long.MAX_VALUE, null));
     Future<HttpClientRequest> started = start(client, options);
     started.onComplete(ar -> {
       context.owner().cancelTimer(timer);
-      release(client, key, opener, ar.failed() ? ar.cause() : null, false);
+      if (ar.succeeded()) {
+        // Read from the opener's own connection: the pool's connect handler, which counts the
+        // connection, may run after this.
+        release(client, key, opener, capacity(ar.result().connection()), null);
+      } else {
+        release(client, key, opener, Long.MAX_VALUE, ar.cause());
+      }
     });
     return started;
   }
@@ -128,7 +129,7 @@ final class Http2ConnectGate {
    * has room for go to the pool and the next one opens another connection; on failure they fail
    * with it; after the connect timeout they all go to the pool on their own.
    */
-  private void release(HttpClientAgent client, String key, Object opener, Throwable failure, boolean timedOut) {
+  private void release(HttpClientAgent client, String key, Object opener, long room, Throwable failure) {
     List<Waiter> released;
     Waiter nextOpener = null;
     Object nextOpenerToken = null;
@@ -138,7 +139,6 @@ final class Http2ConnectGate {
         return; // already released (timed out, then completed)
       }
       host.opener = null;
-      long room = failure != null || timedOut ? Long.MAX_VALUE : Math.max(0, host.lastCapacity - 1);
       int going = (int) Math.min(room, host.waiters.size());
       released = new ArrayList<>(host.waiters.subList(0, going));
       host.waiters.subList(0, going).clear();
@@ -163,6 +163,16 @@ final class Http2ConnectGate {
       Object token = nextOpenerToken;
       w.context().runOnContext(v -> open(client, key, token, w.context(), w.options()).onComplete(w.promise()));
     }
+  }
+
+  /**
+   * How many more streams the opener's connection takes besides the opener's: the peer's
+   * SETTINGS_MAX_CONCURRENT_STREAMS (known once the connection is handed out), capped by ours.
+   */
+  private long capacity(HttpConnection connection) {
+    long peerLimit = connection.remoteSettings() instanceof Http2Settings peer
+        ? peer.getMaxConcurrentStreams() : Long.MAX_VALUE;
+    return Math.max(0, Math.min(peerLimit, maxStreamsPerConnection) - 1);
   }
 
   /** The pool's request, with a refusal (a shut-down pool throws) as a failed future. */

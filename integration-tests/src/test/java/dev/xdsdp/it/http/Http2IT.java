@@ -112,7 +112,10 @@ class Http2IT {
   void aBurstWaitingForAConnectThatFailsFailsWithIt() throws Exception {
     int streams = 20;
     assertEquals(java.util.Collections.nCopies(streams, 503), burst("/refused/", streams), "all fail with the connect");
-    assertEquals(streams, dp.stat("cluster.h2-refused.upstream_rq_total"));
+    // Each waited for a connection and was ejected from the queue when it failed; none had a stream.
+    assertEquals(streams, dp.stat("cluster.h2-refused.upstream_rq_pending_total"));
+    assertEquals(streams, dp.stat("cluster.h2-refused.upstream_rq_pending_failure_eject"));
+    assertEquals(0, dp.stat("cluster.h2-refused.upstream_rq_total"));
     // Counted per connect attempt, as Envoy does: the streams that waited for one made none.
     long attempts = dp.stat("cluster.h2-refused.upstream_cx_connect_fail");
     assertTrue(attempts >= 1 && attempts < streams, "connect failures counted per attempt: " + attempts);

@@ -12,6 +12,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,6 +126,29 @@ class UpstreamFailuresIT {
     String line = AccessLogFile.line(log, "/refused ");
     assertTrue(line.startsWith("/refused 503 UF dead 1 upstream_reset_before_response_started{remote_connection_failure"), line);
     assertTrue(dp.stat("cluster.dead.upstream_cx_connect_fail") >= 1);
+    // As Envoy's pool: the request waited for a connection that failed, so it was pending and was
+    // ejected, and it never had a stream, so it is not an upstream request.
+    assertEquals(1, dp.stat("cluster.dead.upstream_rq_pending_total"));
+    assertEquals(1, dp.stat("cluster.dead.upstream_rq_pending_failure_eject"));
+    assertEquals(0, dp.stat("cluster.dead.upstream_rq_pending_active"));
+    assertEquals(0, dp.stat("cluster.dead.upstream_rq_total"));
+  }
+
+  @Test
+  void aRequestThatFindsAnIdleConnectionIsNotPending() throws Exception {
+    // One downstream connection, so that every request comes from the event loop that made the
+    // upstream connection and finds it idle.
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    for (int i = 0; i < 5; i++) {
+      HttpResponse<String> r = client.send(HttpRequest.newBuilder(dp.uri("main", "/warm/" + i)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode());
+    }
+    assertEquals(5, dp.stat("cluster.warm.upstream_rq_total"));
+    assertEquals(1, dp.stat("cluster.warm.upstream_rq_pending_total"), "only the first waited, for the connection");
+    assertEquals(0, dp.stat("cluster.warm.upstream_rq_pending_active"));
+    assertEquals(1, dp.stat("cluster.warm.upstream_cx_total"));
+    assertEquals(0, dp.stat("cluster.warm.upstream_rq_active"));
   }
 
   @Test
@@ -241,12 +266,17 @@ class UpstreamFailuresIT {
     assertEquals(200, second.get(20, TimeUnit.SECONDS).statusCode(), "the queued request is served");
     assertEquals(1, dp.stat("cluster.pending-limited.upstream_rq_pending_overflow"));
     assertEquals(2, live.requests() - before);
+    assertEquals(2, dp.stat("cluster.pending-limited.upstream_rq_total"), "the overflowing request had no stream");
+    await("the gauges to settle", () -> dp.stat("cluster.pending-limited.upstream_rq_active") == 0
+        && dp.stat("cluster.pending-limited.upstream_rq_pending_active") == 0);
+    assertEquals(200, get(dp.uri("main", "/pending-limited?n=4")).statusCode(),
+        "the stream the pool gave the overflowed request later went back unsent, the connection with it");
   }
 
   @Test
   void requestLimitOverflowsWithoutQueueing() throws Exception {
-    // Envoy counts a max_requests overflow in upstream_rq_pending_overflow too (conn pool
-    // attachStreamToClient), and fails it at once even with room in the pending queue.
+    // Envoy checks max_requests when the pool gives the request a stream (attachStreamToClient),
+    // here once a second connection is up, and counts the overflow in upstream_rq_pending_overflow.
     int before = live.requests();
     var first = getAsync("/rq-limited?delay=800&n=1");
     await("first request reached the upstream", () -> live.requests() == before + 1);
@@ -257,6 +287,7 @@ class UpstreamFailuresIT {
     assertTrue(ms < 500, "overflow answered after " + ms + " ms");
     assertEquals(200, first.get(20, TimeUnit.SECONDS).statusCode());
     assertEquals(1, dp.stat("cluster.rq-limited.upstream_rq_pending_overflow"));
+    assertEquals(1, dp.stat("cluster.rq-limited.upstream_rq_total"));
     assertEquals(1, live.requests() - before, "the overflowing request never reached the upstream");
   }
 
