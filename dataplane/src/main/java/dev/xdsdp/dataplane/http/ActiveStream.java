@@ -13,8 +13,10 @@ import dev.xdsdp.dataplane.router.RouteEntry;
 import dev.xdsdp.dataplane.router.RouteMatcher;
 import dev.xdsdp.xds.resource.listener.HcmConfig;
 import dev.xdsdp.xds.resource.route.RouteTableConfig;
+import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
@@ -54,6 +56,8 @@ final class ActiveStream implements FilterManager.StreamSink {
   private int readDisabled;
   /** The response write queue is full; the upstream stays paused until it drains. */
   private boolean writeQueueAboveHigh;
+  /** This HTTP/1.1 response said {@code connection: close}: the connection closes after it. */
+  private boolean closeConnectionAfterResponse;
   private FilterDispatcher.Cancellable idleTimer;
   /** When the stream idle timeout expires unless more activity moves it (System.nanoTime). */
   private long idleDeadlineNanos;
@@ -339,9 +343,10 @@ final class ActiveStream implements FilterManager.StreamSink {
     }
     if (!http2 && connection.draining()) {
       out.set("connection", "close");
+      closeConnectionAfterResponse = true;
     }
     if (endStream) {
-      response.end();
+      closeIfAnnounced(response.end());
       onResponseComplete();
       return;
     }
@@ -365,11 +370,7 @@ final class ActiveStream implements FilterManager.StreamSink {
     resetIdleTimer();
     Buffer buf = data.isEmpty() ? null : Buffer.buffer(data.toByteArray());
     if (endStream) {
-      if (buf == null) {
-        response.end();
-      } else {
-        response.end(buf);
-      }
+      closeIfAnnounced(buf == null ? response.end() : response.end(buf));
       onResponseComplete();
       return;
     }
@@ -391,8 +392,19 @@ final class ActiveStream implements FilterManager.StreamSink {
     for (Map.Entry<String, String> e : trailers.entries()) {
       response.trailers().add(e.getKey(), e.getValue());
     }
-    response.end();
+    closeIfAnnounced(response.end());
     onResponseComplete();
+  }
+
+  /**
+   * Closes the HTTP/1.1 connection once a response that said {@code connection: close} (a drain)
+   * is written, as Envoy does; Vert.x itself closes only when the request asked for it.
+   */
+  private void closeIfAnnounced(Future<Void> written) {
+    if (closeConnectionAfterResponse) {
+      HttpConnection conn = request.connection();
+      written.onComplete(ar -> conn.close());
+    }
   }
 
   @Override

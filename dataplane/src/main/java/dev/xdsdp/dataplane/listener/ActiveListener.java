@@ -392,7 +392,11 @@ public final class ActiveListener {
 
   /**
    * Replaces the config without rebinding: new connections use {@code next}; connections accepted
-   * under the old config are drained within {@code drainTime}.
+   * under the old config are drained within {@code drainTime}, as Envoy drains the filter chains
+   * an in-place update replaces. HTTP/2 connections get GOAWAY. An HTTP/1.1 connection stays open
+   * (a request sent on it while idle is still served) and each response says
+   * {@code connection: close}; whatever is still open when the drain time is up is closed, as are
+   * raw TCP connections, which have no way to ask the peer to go away.
    */
   public void updateInPlace(ListenerConfig next, Duration drainTime) {
     Generation old = current;
@@ -402,15 +406,20 @@ public final class ActiveListener {
     }
     for (LoopState s : loopStates) {
       s.context.runOnContext(v -> {
+        List<HttpConnection> http1 = new ArrayList<>();
         for (Map.Entry<HttpConnection, Accepted> e : List.copyOf(s.connections.entrySet())) {
           if (e.getValue().generation() == old) {
             e.getValue().connection().startDraining();
-            e.getKey().shutdown(drainTime);
+            HttpConnection conn = e.getKey();
+            if (conn.protocolVersion() == HttpVersion.HTTP_2) {
+              conn.shutdown(drainTime);
+            } else {
+              http1.add(conn);
+            }
           }
         }
-        // Raw TCP has no way to ask the peer to go away: Envoy closes the old chain's connections
-        // when the drain time is up.
         Runnable closeOld = () -> {
+          http1.forEach(HttpConnection::close);
           for (TcpAccepted a : List.copyOf(s.tcpConnections.values())) {
             if (a.generation() == old) {
               a.connection().close(true);
@@ -419,7 +428,7 @@ public final class ActiveListener {
         };
         if (drainTime.isZero()) {
           closeOld.run();
-        } else if (!s.tcpConnections.isEmpty()) {
+        } else if (!http1.isEmpty() || !s.tcpConnections.isEmpty()) {
           s.context.owner().setTimer(Math.max(1, drainTime.toMillis()), t -> closeOld.run());
         }
       });

@@ -460,9 +460,36 @@ public final class Server implements AutoCloseable {
     HcmConfig hcm = fc.hcm();
     Supplier<RouteTableConfig> routes = hcm.routeTable() != null
         ? hcm::routeTable
-        : () -> snapshot.routeConfigs().get(hcm.rdsName());
+        : new LastPublishedRoutes(() -> snapshot.routeConfigs().get(hcm.rdsName()));
     return new HttpConnectionManager(hcm, l.name(), l.statPrefix(), routes,
         new FilterChainFactory(hcm.httpFilters(), ecds::get), stats, bufferLimit(l.perConnectionBufferLimitBytes()));
+  }
+
+  /**
+   * An RDS route table as the snapshot publishes it, or the last one published once it is gone.
+   * A listener replaced in place no longer subscribes to its old table, but its connections drain
+   * with it, as Envoy's draining connection manager keeps its route config provider; and Envoy
+   * ignores a control plane's removal of a route table that a listener still names.
+   */
+  private static final class LastPublishedRoutes implements Supplier<RouteTableConfig> {
+    private final Supplier<RouteTableConfig> published;
+    private volatile RouteTableConfig last;
+
+    LastPublishedRoutes(Supplier<RouteTableConfig> published) {
+      this.published = published;
+    }
+
+    @Override
+    public RouteTableConfig get() {
+      RouteTableConfig now = published.get();
+      if (now == null) {
+        return last;
+      }
+      if (now != last) {
+        last = now;
+      }
+      return now;
+    }
   }
 
   /** A uint32 limit as an int: 0 (Envoy: no watermarks) and anything past int's range mean unlimited. */
