@@ -344,6 +344,7 @@ final class ActiveStream implements FilterManager.StreamSink {
     if (!http2 && connection.draining()) {
       out.set("connection", "close");
       closeConnectionAfterResponse = true;
+      connection.announceClose(); // before end(): Vert.x hands over a pipelined request inside it
     }
     if (endStream) {
       closeIfAnnounced(response.end());

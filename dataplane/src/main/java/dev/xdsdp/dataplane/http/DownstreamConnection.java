@@ -18,6 +18,7 @@ public final class DownstreamConnection {
   private final VertxDispatcher dispatcher;
   private int activeStreams;
   private boolean draining;
+  private boolean closeAnnounced;
 
   public DownstreamConnection(Address remote, Address local, HttpConnectionManager hcm, VertxDispatcher dispatcher) {
     this.remote = remote;
@@ -65,5 +66,18 @@ public final class DownstreamConnection {
 
   public boolean draining() {
     return draining;
+  }
+
+  /** A response said {@code connection: close}: the connection closes once it is written. */
+  void announceClose() {
+    closeAnnounced = true;
+  }
+
+  /**
+   * True once a response announced the close: a request pipelined behind it is not served, as the
+   * client, told the connection closes, will send it again elsewhere.
+   */
+  public boolean closeAnnounced() {
+    return closeAnnounced;
   }
 }

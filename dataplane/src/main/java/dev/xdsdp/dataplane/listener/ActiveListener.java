@@ -341,6 +341,9 @@ public final class ActiveListener {
         return;
       }
     }
+    if (dc.closeAnnounced()) {
+      return; // pipelined behind a response that closes the connection once written
+    }
     dc.hcm().onRequest(req, dc);
   }
 

@@ -116,14 +116,17 @@ final class UpstreamRequest {
     options.setHeaders(out);
     boolean chunked = !http2 && !endStream && !hasLength;
     HostAndPort authority = authority(headers.authority());
+    // The slot is taken before asking: a request the pool has queued cannot be taken back (nor the
+    // connection it may start), so a full queue refuses at once, even a request that an idle
+    // connection could have taken.
+    if (!cluster.resources().pendingRequests().tryAcquire()) {
+      overflow(cluster.stats().cbRqPendingOpen);
+      return;
+    }
     Future<HttpClientRequest> stream = cluster.request(http2, host, options);
-    if (!stream.isComplete()) {
-      if (!cluster.resources().pendingRequests().tryAcquire()) {
-        // The pool queued the attempt already: the stream it gives later goes back unsent.
-        stream.onSuccess(HttpClientRequest::reset);
-        overflow(cluster.stats().cbRqPendingOpen);
-        return;
-      }
+    if (stream.isComplete()) {
+      cluster.resources().pendingRequests().release();
+    } else {
       pending = true;
       cluster.stats().upstreamRqPendingTotal.inc();
       cluster.stats().upstreamRqPendingActive.inc();

@@ -118,6 +118,7 @@ public final class Server implements AutoCloseable {
   private XdsConfigSource xds;
   private final List<FileExtensionConfigSource> fileSources = new ArrayList<>();
   private final java.util.Set<String> fileEcdsNames = ConcurrentHashMap.newKeySet();
+  private final Map<String, RouteTableConfig> retiredRoutes = new ConcurrentHashMap<>();
   private WasmServices services = WasmServices.none();
 
   private Server(Vertx vertx, WorkerLoops loops, StatsScope stats, Function<ClusterManager, ExtensionRegistry> registryFactory,
@@ -460,36 +461,33 @@ public final class Server implements AutoCloseable {
     HcmConfig hcm = fc.hcm();
     Supplier<RouteTableConfig> routes = hcm.routeTable() != null
         ? hcm::routeTable
-        : new LastPublishedRoutes(() -> snapshot.routeConfigs().get(hcm.rdsName()));
+        : () -> routeTable(hcm.rdsName());
     return new HttpConnectionManager(hcm, l.name(), l.statPrefix(), routes,
         new FilterChainFactory(hcm.httpFilters(), ecds::get), stats, bufferLimit(l.perConnectionBufferLimitBytes()));
   }
 
   /**
-   * An RDS route table as the snapshot publishes it, or the last one published once it is gone.
-   * A listener replaced in place no longer subscribes to its old table, but its connections drain
-   * with it, as Envoy's draining connection manager keeps its route config provider; and Envoy
-   * ignores a control plane's removal of a route table that a listener still names.
+   * The RDS route table named {@code name}: as the snapshot publishes it, else as it was last
+   * published if it left the snapshot less than a drain time ago. A listener updated in place no
+   * longer subscribes to its old table, but its connections drain with it, as Envoy's draining
+   * connection manager keeps its route config provider (and Envoy ignores the removal of a table
+   * that a listener still names).
    */
-  private static final class LastPublishedRoutes implements Supplier<RouteTableConfig> {
-    private final Supplier<RouteTableConfig> published;
-    private volatile RouteTableConfig last;
+  private RouteTableConfig routeTable(String name) {
+    RouteTableConfig published = snapshot.routeConfigs().get(name);
+    return published != null ? published : retiredRoutes.get(name);
+  }
 
-    LastPublishedRoutes(Supplier<RouteTableConfig> published) {
-      this.published = published;
-    }
-
-    @Override
-    public RouteTableConfig get() {
-      RouteTableConfig now = published.get();
-      if (now == null) {
-        return last;
+  /** Keeps the route tables {@code next} drops for one drain time (see {@link #routeTable}). */
+  private void retireRoutesDroppedBy(ConfigSnapshot next) {
+    for (Map.Entry<String, RouteTableConfig> e : snapshot.routeConfigs().entrySet()) {
+      if (!next.routeConfigs().containsKey(e.getKey())) {
+        retiredRoutes.put(e.getKey(), e.getValue());
+        vertx.setTimer(Math.max(1, settings.drainTime().toMillis()) + 1000,
+            t -> retiredRoutes.remove(e.getKey(), e.getValue()));
       }
-      if (now != last) {
-        last = now;
-      }
-      return now;
     }
+    next.routeConfigs().keySet().forEach(retiredRoutes::remove);
   }
 
   /** A uint32 limit as an int: 0 (Envoy: no watermarks) and anything past int's range mean unlimited. */
@@ -529,6 +527,7 @@ public final class Server implements AutoCloseable {
           replaced.put(name, ecds.remove(name));
         }
       }
+      retireRoutesDroppedBy(next);
       snapshot = next;
       // The old configs are no longer current: their last stream releases them.
       replaced.values().forEach(FilterConfigHandle::release);
