@@ -12,6 +12,8 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.time.Duration;
+import io.vertx.core.http.HttpClientResponse;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,19 +21,18 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Envoy's HTTP/2 pool puts the streams that arrive while a connection to a host is being
- * established on that connection (a connecting HTTP/2 connection counts for its stream capacity),
- * so a burst of requests to a cold host opens one connection, or as many as the peer's
- * SETTINGS_MAX_CONCURRENT_STREAMS requires. Vert.x's pool opens one connection per request that
- * finds no connected capacity, up to the pool's maximum: a burst of 160 streams opened 160
- * connections. This gate sits in front of the HTTP/2 pool: while a host has no usable connection
- * and one is being made, further requests to it wait for that connect; then as many as the new
- * connection has room for go to the pool, and the next one opens another connection for the
- * rest. If the connect fails, the waiting requests fail with it, as Envoy's pending streams do;
- * if it takes longer than the cluster's connect timeout, they go to the pool on their own.
- *
- * <p>Only the cold start is gated: a host with a usable connection whose streams are all taken
- * still gets a new connection per request from Vert.x.
+ * Envoy's HTTP/2 pool counts the stream capacity of a host's connections, including the ones
+ * being established, and opens a connection only for the streams that do not fit: a burst of
+ * requests opens one connection, or as many as the peer's SETTINGS_MAX_CONCURRENT_STREAMS requires.
+ * Vert.x's pool opens one connection per request that finds no connected capacity, up to the
+ * pool's maximum: a burst of 160 streams opened 160 connections, and a burst that outgrew a warm
+ * connection one connection per stream beyond it. This gate sits in front of the HTTP/2 pool and
+ * counts, per host, the streams it let through that have not ended against the capacity of the
+ * connections it saw connect. A request that fits goes to the pool; one that does not waits for the
+ * connection being opened, or opens one. When that connection is up, the waiters it has room for
+ * go to the pool and the next one opens another; a stream that ends lets the first waiter through.
+ * If the connect fails, the waiters fail with it, as Envoy's pending streams do; if it takes longer
+ * than the cluster's connect timeout, they go to the pool on their own.
  */
 final class Http2ConnectGate {
 
@@ -40,11 +41,17 @@ final class Http2ConnectGate {
   private final Map<String, HostState> hosts = new HashMap<>();
 
   private static final class HostState {
-    /** Connections neither closed nor told to go away. */
-    int usableConnections;
+    /** Streams of the host's usable connections together (closed or told to go away: not counted). */
+    long capacity;
+    /** Streams let through to the pool, including the openers', that have not ended. */
+    long active;
     /** The request whose connect the waiters wait for, or null. */
     Object opener;
-    final List<Waiter> waiters = new ArrayList<>();
+    final ArrayDeque<Waiter> waiters = new ArrayDeque<>();
+
+    boolean idle() {
+      return capacity <= 0 && active <= 0 && opener == null && waiters.isEmpty();
+    }
   }
 
   private record Waiter(Context context, RequestOptions options, Promise<HttpClientRequest> promise) {}
@@ -61,20 +68,24 @@ final class Http2ConnectGate {
     if (key == null || context == null) {
       return start(client, options);
     }
-    Object opener = null;
+    HostState host;
+    Object opener;
     synchronized (this) {
-      HostState host = hosts.computeIfAbsent(key, k -> new HostState());
-      if (host.usableConnections == 0) {
-        if (host.opener != null) {
-          Promise<HttpClientRequest> promise = Promise.promise();
-          host.waiters.add(new Waiter(context, options, promise));
-          return promise.future();
-        }
+      host = hosts.computeIfAbsent(key, k -> new HostState());
+      if (host.waiters.isEmpty() && host.active < host.capacity) {
+        host.active++;
+        opener = null;
+      } else if (host.opener != null) {
+        Promise<HttpClientRequest> promise = Promise.promise();
+        host.waiters.add(new Waiter(context, options, promise));
+        return promise.future();
+      } else {
+        host.active++;
         opener = new Object();
         host.opener = opener;
       }
     }
-    return opener == null ? start(client, options) : open(client, key, opener, context, options);
+    return opener == null ? admitted(client, key, host, options) : open(client, key, host, opener, context, options);
   }
 
   /** Counts a new connection of the HTTP/2 pool; returns what to run when it closes. */
@@ -83,96 +94,127 @@ final class Http2ConnectGate {
     if (key == null) {
       return () -> {};
     }
+    long streams = concurrency(connection);
+    HostState host;
     synchronized (this) {
-      HostState host = hosts.computeIfAbsent(key, k -> new HostState());
-      host.usableConnections++;
+      host = hosts.computeIfAbsent(key, k -> new HostState());
+      host.capacity += streams;
     }
     AtomicBoolean counted = new AtomicBoolean(true);
     Runnable unusable = () -> {
       if (counted.compareAndSet(true, false)) {
         synchronized (this) {
-          HostState host = hosts.get(key);
-          if (host != null) {
-            host.usableConnections--;
-            if (host.usableConnections <= 0 && host.opener == null && host.waiters.isEmpty()) {
-              hosts.remove(key);
-            }
-          }
+          host.capacity -= streams;
+          forgetIfIdle(key, host);
         }
       }
     };
-    // A connection told to go away takes no new streams: the next burst is gated again.
+    // A connection told to go away takes no new streams.
     connection.goAwayHandler(goAway -> unusable.run());
     return unusable;
   }
 
-  private Future<HttpClientRequest> open(HttpClientAgent client, String key, Object opener, Context context,
-      RequestOptions options) {
-    long timer = context.owner().setTimer(Math.max(1, connectTimeout.toMillis()),
-        t -> release(client, key, opener, Long.MAX_VALUE, null));
+  /** The pool's request for a stream the gate counted; the count ends with the stream. */
+  private Future<HttpClientRequest> admitted(HttpClientAgent client, String key, HostState host, RequestOptions options) {
     Future<HttpClientRequest> started = start(client, options);
     started.onComplete(ar -> {
-      context.owner().cancelTimer(timer);
-      if (ar.succeeded()) {
-        // Read from the opener's own connection: the pool's connect handler, which counts the
-        // connection, may run after this.
-        release(client, key, opener, capacity(ar.result().connection()), null);
+      if (ar.failed()) {
+        streamEnded(client, key, host);
       } else {
-        release(client, key, opener, Long.MAX_VALUE, ar.cause());
+        ar.result().response().compose(HttpClientResponse::end).onComplete(done -> streamEnded(client, key, host));
       }
     });
     return started;
   }
 
+  private void streamEnded(HttpClientAgent client, String key, HostState host) {
+    List<Waiter> admitted;
+    synchronized (this) {
+      host.active--;
+      admitted = admitWaiters(host, host.capacity);
+      forgetIfIdle(key, host);
+    }
+    admitted.forEach(w -> w.context().runOnContext(v -> admitted(client, key, host, w.options()).onComplete(w.promise())));
+  }
+
+  /** Takes, in order, the waiters that fit below {@code limit} streams, counting them. */
+  private static List<Waiter> admitWaiters(HostState host, long limit) {
+    List<Waiter> admitted = new ArrayList<>();
+    while (!host.waiters.isEmpty() && host.active < limit) {
+      admitted.add(host.waiters.poll());
+      host.active++;
+    }
+    return admitted;
+  }
+
+  private void forgetIfIdle(String key, HostState host) {
+    if (host.idle() && hosts.get(key) == host) {
+      hosts.remove(key);
+    }
+  }
+
+  private Future<HttpClientRequest> open(HttpClientAgent client, String key, HostState host, Object opener,
+      Context context, RequestOptions options) {
+    long timer = context.owner().setTimer(Math.max(1, connectTimeout.toMillis()),
+        t -> release(client, key, host, opener, null, true));
+    Future<HttpClientRequest> started = admitted(client, key, host, options);
+    started.onComplete(ar -> {
+      context.owner().cancelTimer(timer);
+      release(client, key, host, opener, ar.failed() ? ar.cause() : null, false);
+    });
+    return started;
+  }
+
   /**
-   * Ends the wait for {@code opener}'s connect: on success as many waiters as the new connection
-   * has room for go to the pool and the next one opens another connection; on failure they fail
-   * with it; after the connect timeout they all go to the pool on their own.
+   * Ends the wait for {@code opener}'s connect: on success the waiters the host's connections
+   * (the new one among them) have room for go to the pool and the next one opens another
+   * connection; on failure they fail with it; after the connect timeout they all go to the pool.
    */
-  private void release(HttpClientAgent client, String key, Object opener, long room, Throwable failure) {
-    List<Waiter> released;
+  private void release(HttpClientAgent client, String key, HostState host, Object opener, Throwable failure,
+      boolean timedOut) {
+    List<Waiter> admitted;
+    List<Waiter> failed = List.of();
     Waiter nextOpener = null;
     Object nextOpenerToken = null;
     synchronized (this) {
-      HostState host = hosts.get(key);
-      if (host == null || host.opener != opener) {
+      if (host.opener != opener) {
         return; // already released (timed out, then completed)
       }
       host.opener = null;
-      int going = (int) Math.min(room, host.waiters.size());
-      released = new ArrayList<>(host.waiters.subList(0, going));
-      host.waiters.subList(0, going).clear();
+      if (failure != null) {
+        failed = new ArrayList<>(host.waiters);
+        host.waiters.clear();
+        admitted = List.of();
+      } else {
+        admitted = admitWaiters(host, timedOut ? Long.MAX_VALUE : host.capacity);
+      }
       if (!host.waiters.isEmpty()) {
-        nextOpener = host.waiters.remove(0);
+        nextOpener = host.waiters.poll();
+        host.active++;
         nextOpenerToken = new Object();
         host.opener = nextOpenerToken;
-      } else if (host.usableConnections <= 0) {
-        hosts.remove(key); // a host that never connected (or no longer is) keeps no state
       }
+      forgetIfIdle(key, host);
     }
-    for (Waiter w : released) {
-      if (failure != null) {
-        w.context().runOnContext(v -> w.promise().fail(new SharedConnectFailure(failure)));
-      } else {
-        // The request is made on the waiter's own event loop, which its stream belongs to.
-        w.context().runOnContext(v -> start(client, w.options()).onComplete(w.promise()));
-      }
+    for (Waiter w : failed) {
+      w.context().runOnContext(v -> w.promise().fail(new SharedConnectFailure(failure)));
+    }
+    for (Waiter w : admitted) {
+      // The request is made on the waiter's own event loop, which its stream belongs to.
+      w.context().runOnContext(v -> admitted(client, key, host, w.options()).onComplete(w.promise()));
     }
     if (nextOpener != null) {
       Waiter w = nextOpener;
       Object token = nextOpenerToken;
-      w.context().runOnContext(v -> open(client, key, token, w.context(), w.options()).onComplete(w.promise()));
+      w.context().runOnContext(v -> open(client, key, host, token, w.context(), w.options()).onComplete(w.promise()));
     }
   }
 
-  /**
-   * How many more streams the opener's connection takes besides the opener's: the peer's
-   * SETTINGS_MAX_CONCURRENT_STREAMS (known once the connection is handed out), capped by ours.
-   */
-  private long capacity(HttpConnection connection) {
+  /** The streams a connection takes: the peer's SETTINGS_MAX_CONCURRENT_STREAMS, capped by ours. */
+  private long concurrency(HttpConnection connection) {
     long peerLimit = connection.remoteSettings() instanceof Http2Settings peer
         ? peer.getMaxConcurrentStreams() : Long.MAX_VALUE;
-    return Math.max(0, Math.min(peerLimit, maxStreamsPerConnection) - 1);
+    return Math.max(1, Math.min(peerLimit, maxStreamsPerConnection));
   }
 
   /** The pool's request, with a refusal (a shut-down pool throws) as a failed future. */

@@ -109,6 +109,17 @@ class Http2IT {
   }
 
   @Test
+  void aBurstBeyondAWarmConnectionsRoomOpensOnlyTheConnectionsItNeeds() throws Exception {
+    // One connection is up and idle (room for 10); 25 streams then need two more, as Envoy's pool
+    // counts them, where one connection per stream beyond the first ten would make 16.
+    assertEquals(List.of(200), burst("/limited-warm/", 1));
+    assertEquals(1, dp.stat("cluster.h2-limited-warm.upstream_cx_total"));
+    assertEquals(java.util.Collections.nCopies(25, 200), burst("/limited-warm/", 25));
+    long connections = dp.stat("cluster.h2-limited-warm.upstream_cx_total");
+    assertTrue(connections >= 3 && connections <= 4, "connections for 25 streams at 10 per connection: " + connections);
+  }
+
+  @Test
   void aBurstWaitingForAConnectThatFailsFailsWithIt() throws Exception {
     int streams = 20;
     assertEquals(java.util.Collections.nCopies(streams, 503), burst("/refused/", streams), "all fail with the connect");
