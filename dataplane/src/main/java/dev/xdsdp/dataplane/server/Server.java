@@ -41,7 +41,9 @@ import dev.xdsdp.xds.resource.listener.HcmConfig;
 import dev.xdsdp.xds.resource.listener.ListenerConfig;
 import dev.xdsdp.xds.resource.route.RouteTableConfig;
 import dev.xdsdp.xds.snapshot.ConfigSnapshot;
+import dev.xdsdp.xds.resource.XdsResourceTypes;
 import dev.xdsdp.xds.snapshot.ExtensionConfig;
+import dev.xdsdp.xds.snapshot.ResourceStatus;
 import dev.xdsdp.xds.snapshot.StaticResources;
 import io.envoyproxy.envoy.config.bootstrap.v3.Bootstrap;
 import io.envoyproxy.envoy.config.core.v3.Locality;
@@ -119,6 +121,7 @@ public final class Server implements AutoCloseable {
   private final List<FileExtensionConfigSource> fileSources = new ArrayList<>();
   private final java.util.Set<String> fileEcdsNames = ConcurrentHashMap.newKeySet();
   private final Map<String, RouteTableConfig> retiredRoutes = new ConcurrentHashMap<>();
+  private final Map<String, FilterConfigHandle> retiredEcds = new ConcurrentHashMap<>();
   private WasmServices services = WasmServices.none();
 
   private Server(Vertx vertx, WorkerLoops loops, StatsScope stats, Function<ClusterManager, ExtensionRegistry> registryFactory,
@@ -463,7 +466,7 @@ public final class Server implements AutoCloseable {
         ? hcm::routeTable
         : () -> routeTable(hcm.rdsName());
     return new HttpConnectionManager(hcm, l.name(), l.statPrefix(), routes,
-        new FilterChainFactory(hcm.httpFilters(), ecds::get), stats, bufferLimit(l.perConnectionBufferLimitBytes()));
+        new FilterChainFactory(hcm.httpFilters(), this::filterConfig), stats, bufferLimit(l.perConnectionBufferLimitBytes()));
   }
 
   /**
@@ -476,6 +479,29 @@ public final class Server implements AutoCloseable {
   private RouteTableConfig routeTable(String name) {
     RouteTableConfig published = snapshot.routeConfigs().get(name);
     return published != null ? published : retiredRoutes.get(name);
+  }
+
+  /**
+   * The ECDS filter config named {@code name}: the current one, else one that no listener names
+   * any more, for one drain time. A listener updated in place stops subscribing to the filter
+   * configs only its old filter chains named, but those chains drain with them, as Envoy's
+   * draining filter chains keep their config providers.
+   */
+  private FilterConfigHandle filterConfig(String name) {
+    FilterConfigHandle current = ecds.get(name);
+    return current != null ? current : retiredEcds.get(name);
+  }
+
+  private void retireFilterConfig(String name, FilterConfigHandle handle) {
+    FilterConfigHandle older = retiredEcds.put(name, handle);
+    if (older != null) {
+      older.release();
+    }
+    vertx.setTimer(Math.max(1, settings.drainTime().toMillis()) + 1000, t -> {
+      if (retiredEcds.remove(name, handle)) {
+        handle.release();
+      }
+    });
   }
 
   /** Keeps the route tables {@code next} drops for one drain time (see {@link #routeTable}). */
@@ -512,25 +538,39 @@ public final class Server implements AutoCloseable {
    */
   public java.util.concurrent.CompletableFuture<Void> applySnapshot(ConfigSnapshot next) {
     return java.util.concurrent.CompletableFuture.runAsync(() -> {
-      Map<String, FilterConfigHandle> replaced = new java.util.HashMap<>();
+      List<FilterConfigHandle> replaced = new ArrayList<>();
       for (ExtensionConfig ext : next.extensionConfigs().values()) {
         FilterConfigHandle cur = ecds.get(ext.name());
+        FilterConfigHandle retired = retiredEcds.remove(ext.name());
+        if (retired != null) {
+          if (cur == null && retired.factory() == ext.factory()) {
+            ecds.put(ext.name(), retired); // subscribed again before its drain ended
+            continue;
+          }
+          replaced.add(retired);
+        }
         if (cur == null || cur.factory() != ext.factory()) {
           FilterConfigHandle old = ecds.put(ext.name(), new FilterConfigHandle(ext.factory()));
           if (old != null) {
-            replaced.put(ext.name(), old);
+            replaced.add(old);
           }
         }
       }
+      Map<String, ResourceStatus> ecdsSubscribed = next.statuses(XdsResourceTypes.EXTENSION_CONFIG.typeUrl());
       for (String name : List.copyOf(ecds.keySet())) {
         if (!next.extensionConfigs().containsKey(name) && !fileEcdsNames.contains(name)) {
-          replaced.put(name, ecds.remove(name));
+          FilterConfigHandle gone = ecds.remove(name);
+          if (ecdsSubscribed.containsKey(name)) {
+            replaced.add(gone); // removed by the control plane: the default config or NFCF, as Envoy
+          } else {
+            retireFilterConfig(name, gone); // no listener names it any more: drained with its chains
+          }
         }
       }
       retireRoutesDroppedBy(next);
       snapshot = next;
       // The old configs are no longer current: their last stream releases them.
-      replaced.values().forEach(FilterConfigHandle::release);
+      replaced.forEach(FilterConfigHandle::release);
       clusters.applyDynamic(next.clusters(), next.endpoints());
       try {
         if (state != ServerState.LIVE && next.initialized()) {
@@ -687,6 +727,12 @@ public final class Server implements AutoCloseable {
       h.release();
     }
     ecds.clear();
+    for (String name : List.copyOf(retiredEcds.keySet())) {
+      FilterConfigHandle h = retiredEcds.remove(name);
+      if (h != null) {
+        h.release();
+      }
+    }
     services.close();
     wasm.close();
     if (accessLogFiles != null) {

@@ -59,6 +59,8 @@ class DynamicConfigIT {
   @TempDir
   Path tmp;
 
+  static final String HEADER_MUTATION = "type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutation";
+
   EchoUpstream a;
   EchoUpstream b;
   TestControlPlane cp;
@@ -625,8 +627,11 @@ class DynamicConfigIT {
   @ValueSource(strings = {"removed", "changed"})
   void keepAliveConnectionsOfALeavingListenerCloseAfterTheDrainTime(String how) throws Exception {
     cp = TestControlPlane.startTcp();
+    // The old chain has a filter from ECDS that the new one does not name.
+    cp.setExtensionConfigs("e1", List.of(addHeader("tagger", "x-tag", "v1")));
     cp.setSnapshot("1", List.of(staticCluster("ca", a.port()), staticCluster("cb", b.port())), List.of(),
-        List.of(rdsListener("dyn", port, "r", 0)), List.of(route("r", "ca"), route("r2", "cb")));
+        List.of(rdsListener("dyn", port, "r", 0, discoveredFilter("tagger", 0, HEADER_MUTATION))),
+        List.of(route("r", "ca"), route("r2", "cb")));
     startDataplane(false);
     assertTrue(dp.server().awaitLive(Duration.ofSeconds(20)));
     try (KeepAlive idle = new KeepAlive(port); KeepAlive shortOne = new KeepAlive(port);
@@ -656,8 +661,10 @@ class DynamicConfigIT {
         assertEquals("200", late == null ? null : late.get(":status"),
             "a request on the connection that was idle when the drain began is served");
         assertEquals("close", late.get("connection"));
-        assertEquals("a", new io.vertx.core.json.JsonObject(idle.body).getString("name"),
-            "by the config the connection was accepted under");
+        JsonObject seen = new JsonObject(idle.body);
+        assertEquals("a", seen.getString("name"), "by the route table the connection was accepted under");
+        assertEquals("v1", seen.getJsonObject("headers").getJsonArray("x-tag").getString(0),
+            "through the filter chain it was accepted under, its ECDS filter config included");
         assertNull(idle.response(), "the connection closes after that response, the pipelined request unanswered");
         assertEquals(servedByA + 1, a.requests(), "the pipelined request never reached the upstream");
       } else {
