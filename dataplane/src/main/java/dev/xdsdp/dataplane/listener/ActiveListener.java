@@ -5,6 +5,7 @@ import dev.xdsdp.api.stream.Address;
 import dev.xdsdp.dataplane.http.DownstreamConnection;
 import dev.xdsdp.dataplane.http.HttpConnectionManager;
 import dev.xdsdp.dataplane.http.VertxDispatcher;
+import dev.xdsdp.dataplane.http.codec.DrainHoldsIdleConnections;
 import dev.xdsdp.dataplane.http.codec.WriteCoalescing;
 import dev.xdsdp.dataplane.network.NetworkFilterChainFactory;
 import dev.xdsdp.dataplane.network.TcpConnection;
@@ -305,6 +306,7 @@ public final class ActiveListener {
       return null;
     }
     WriteCoalescing.install(conn);
+    DrainHoldsIdleConnections.install(conn);
     HttpConnectionManager hcm = gen.managers().get(chain);
     DownstreamConnection dc = new DownstreamConnection(remote, local, hcm,
         new VertxDispatcher(io.vertx.core.Vertx.currentContext()));

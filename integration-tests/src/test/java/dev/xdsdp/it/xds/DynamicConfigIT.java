@@ -617,11 +617,10 @@ class DynamicConfigIT {
    * --drain-time-s 2: a request in flight that fits in the drain time is answered; an idle
    * connection is closed by the end of the drain time; a connection whose request outlives the
    * drain time is closed when the drain time is up, not when the response would have come. A
-   * response during the drain carries "connection: close". On a listener changed in place, as in
-   * Envoy, a connection idle when the drain began still serves a request sent on it (a client
-   * reusing its pooled connection must not see it closed under the request); on a removed listener
-   * it is closed as the drain starts (Vert.x stops the server and its idle connections together),
-   * earlier than Envoy, which keeps it until the drain time is up.
+   * response during the drain carries "connection: close". As in Envoy, a connection idle when
+   * the drain began still serves a request sent on it (a client reusing its pooled connection must
+   * not see it closed under the request), through the filter chain, ECDS config and route table it
+   * was accepted under, none of which the new config names.
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"removed", "changed"})
@@ -653,7 +652,7 @@ class DynamicConfigIT {
       Map<String, String> answered = shortOne.response();
       assertEquals("200", answered == null ? null : answered.get(":status"), "the request in flight is answered");
       assertEquals("close", answered.get("connection"), "and told the connection closes, as Envoy's drain does");
-      if (how.equals("changed")) {
+      {
         int servedByA = a.requests();
         idle.send("/");
         idle.send("/pipelined");
@@ -667,8 +666,6 @@ class DynamicConfigIT {
             "through the filter chain it was accepted under, its ECDS filter config included");
         assertNull(idle.response(), "the connection closes after that response, the pipelined request unanswered");
         assertEquals(servedByA + 1, a.requests(), "the pipelined request never reached the upstream");
-      } else {
-        assertTrue(idle.millisUntilClosed(6000) >= 0, "the idle connection is closed within the drain time");
       }
       assertNull(longOne.response(), "the long request is cut, not answered");
       long closedAfter = (System.nanoTime() - t0) / 1_000_000;

@@ -1,0 +1,49 @@
+package dev.xdsdp.dataplane.http.codec;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.net.impl.ShutdownEvent;
+
+/**
+ * Keeps an HTTP/1.1 downstream connection open through its server's graceful shutdown (a listener
+ * that LDS removes drains with {@code --drain-time-s}), as Envoy keeps a draining listener's
+ * connections until the drain time is up. Vert.x shuts a server down by telling each connection,
+ * and an HTTP/1.1 connection that is idle at that moment closes at once: a client that reuses it
+ * just then finds it closed under its request. Here the server's shutdown notice does not reach
+ * the HTTP/1.1 connection; it keeps serving, each response saying {@code connection: close}
+ * (the listener marks its connections draining) after which it closes, and the server closes
+ * whatever is left when the drain time ends. HTTP/2 connections still get the notice (GOAWAY).
+ */
+public final class DrainHoldsIdleConnections {
+
+  private DrainHoldsIdleConnections() {}
+
+  /** Installs the hold on a connection Vert.x accepted as HTTP/1.x; others are left as they are. */
+  public static void install(HttpConnection connection) {
+    if (connection.protocolVersion() != HttpVersion.HTTP_2 && connection instanceof ConnectionBase base) {
+      base.channel().pipeline().addFirst(new ChannelInboundHandlerAdapter() {
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+          if (event instanceof ShutdownEvent && !speaksHttp2(ctx)) {
+            return;
+          }
+          super.userEventTriggered(ctx, event);
+        }
+      });
+    }
+  }
+
+  /** An h2c upgrade turns the same channel into an HTTP/2 connection, which must see the notice. */
+  private static boolean speaksHttp2(ChannelHandlerContext ctx) {
+    for (String name : ctx.pipeline().names()) {
+      var handler = ctx.pipeline().get(name);
+      if (handler != null && handler.getClass().getName().contains("Http2")) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
