@@ -306,10 +306,10 @@ public final class ActiveListener {
       return null;
     }
     WriteCoalescing.install(conn);
-    DrainHoldsIdleConnections.install(conn);
     HttpConnectionManager hcm = gen.managers().get(chain);
     DownstreamConnection dc = new DownstreamConnection(remote, local, hcm,
         new VertxDispatcher(io.vertx.core.Vertx.currentContext()));
+    DrainHoldsIdleConnections.install(conn, dc::startDraining);
     state.connections.put(conn, new Accepted(dc, gen));
     gen.connections().incrementAndGet();
     ls.downstreamCxTotal.inc();

@@ -122,6 +122,8 @@ public final class Server implements AutoCloseable {
   private final java.util.Set<String> fileEcdsNames = ConcurrentHashMap.newKeySet();
   private final Map<String, RouteTableConfig> retiredRoutes = new ConcurrentHashMap<>();
   private final Map<String, FilterConfigHandle> retiredEcds = new ConcurrentHashMap<>();
+  /** Retired configs outlive the drain time by this much: the drain starts once listeners are applied. */
+  private static final long RETIRE_MARGIN_MS = 5000;
   private WasmServices services = WasmServices.none();
 
   private Server(Vertx vertx, WorkerLoops loops, StatsScope stats, Function<ClusterManager, ExtensionRegistry> registryFactory,
@@ -497,7 +499,7 @@ public final class Server implements AutoCloseable {
     if (older != null) {
       older.release();
     }
-    vertx.setTimer(Math.max(1, settings.drainTime().toMillis()) + 1000, t -> {
+    vertx.setTimer(Math.max(1, settings.drainTime().toMillis()) + RETIRE_MARGIN_MS, t -> {
       if (retiredEcds.remove(name, handle)) {
         handle.release();
       }
@@ -509,7 +511,7 @@ public final class Server implements AutoCloseable {
     for (Map.Entry<String, RouteTableConfig> e : snapshot.routeConfigs().entrySet()) {
       if (!next.routeConfigs().containsKey(e.getKey())) {
         retiredRoutes.put(e.getKey(), e.getValue());
-        vertx.setTimer(Math.max(1, settings.drainTime().toMillis()) + 1000,
+        vertx.setTimer(Math.max(1, settings.drainTime().toMillis()) + RETIRE_MARGIN_MS,
             t -> retiredRoutes.remove(e.getKey(), e.getValue()));
       }
     }
@@ -539,31 +541,31 @@ public final class Server implements AutoCloseable {
   public java.util.concurrent.CompletableFuture<Void> applySnapshot(ConfigSnapshot next) {
     return java.util.concurrent.CompletableFuture.runAsync(() -> {
       List<FilterConfigHandle> replaced = new ArrayList<>();
+      // Each handle is in the new map before it leaves the old one: event loops look names up
+      // meanwhile (filterConfig).
       for (ExtensionConfig ext : next.extensionConfigs().values()) {
         FilterConfigHandle cur = ecds.get(ext.name());
-        FilterConfigHandle retired = retiredEcds.remove(ext.name());
-        if (retired != null) {
-          if (cur == null && retired.factory() == ext.factory()) {
-            ecds.put(ext.name(), retired); // subscribed again before its drain ended
-            continue;
-          }
-          replaced.add(retired);
-        }
         if (cur == null || cur.factory() != ext.factory()) {
           FilterConfigHandle old = ecds.put(ext.name(), new FilterConfigHandle(ext.factory()));
           if (old != null) {
             replaced.add(old);
           }
         }
+        FilterConfigHandle retired = retiredEcds.remove(ext.name());
+        if (retired != null) {
+          replaced.add(retired); // subscribed again: a fresh parse, the retired one is done
+        }
       }
       Map<String, ResourceStatus> ecdsSubscribed = next.statuses(XdsResourceTypes.EXTENSION_CONFIG.typeUrl());
-      for (String name : List.copyOf(ecds.keySet())) {
+      for (Map.Entry<String, FilterConfigHandle> e : List.copyOf(ecds.entrySet())) {
+        String name = e.getKey();
         if (!next.extensionConfigs().containsKey(name) && !fileEcdsNames.contains(name)) {
-          FilterConfigHandle gone = ecds.remove(name);
           if (ecdsSubscribed.containsKey(name)) {
-            replaced.add(gone); // removed by the control plane: the default config or NFCF, as Envoy
+            ecds.remove(name, e.getValue());
+            replaced.add(e.getValue()); // removed by the control plane: the default config or NFCF, as Envoy
           } else {
-            retireFilterConfig(name, gone); // no listener names it any more: drained with its chains
+            retireFilterConfig(name, e.getValue()); // no listener names it any more: drained with its chains
+            ecds.remove(name, e.getValue());
           }
         }
       }

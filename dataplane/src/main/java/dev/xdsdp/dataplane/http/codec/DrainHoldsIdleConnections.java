@@ -21,13 +21,18 @@ public final class DrainHoldsIdleConnections {
 
   private DrainHoldsIdleConnections() {}
 
-  /** Installs the hold on a connection Vert.x accepted as HTTP/1.x; others are left as they are. */
-  public static void install(HttpConnection connection) {
+  /**
+   * Installs the hold on a connection Vert.x accepted as HTTP/1.x (others are left as they are);
+   * {@code startDraining} runs on the connection's event loop when the notice is held back, for a
+   * connection accepted too late to be marked draining by its listener.
+   */
+  public static void install(HttpConnection connection, Runnable startDraining) {
     if (connection.protocolVersion() != HttpVersion.HTTP_2 && connection instanceof ConnectionBase base) {
       base.channel().pipeline().addFirst(new ChannelInboundHandlerAdapter() {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
           if (event instanceof ShutdownEvent && !speaksHttp2(ctx)) {
+            startDraining.run();
             return;
           }
           super.userEventTriggered(ctx, event);
