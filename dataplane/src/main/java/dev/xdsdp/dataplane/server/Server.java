@@ -515,7 +515,11 @@ public final class Server implements AutoCloseable {
             t -> retiredRoutes.remove(e.getKey(), e.getValue()));
       }
     }
-    next.routeConfigs().keySet().forEach(retiredRoutes::remove);
+  }
+
+  /** Forgets the retired tables that {@link #snapshot} publishes again (after it is current). */
+  private void unretireRoutesPublished() {
+    snapshot.routeConfigs().keySet().forEach(retiredRoutes::remove);
   }
 
   /** A uint32 limit as an int: 0 (Envoy: no watermarks) and anything past int's range mean unlimited. */
@@ -571,6 +575,7 @@ public final class Server implements AutoCloseable {
       }
       retireRoutesDroppedBy(next);
       snapshot = next;
+      unretireRoutesPublished();
       // The old configs are no longer current: their last stream releases them.
       replaced.forEach(FilterConfigHandle::release);
       clusters.applyDynamic(next.clusters(), next.endpoints());

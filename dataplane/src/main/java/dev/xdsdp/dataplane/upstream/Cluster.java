@@ -21,7 +21,6 @@ import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
-import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -178,10 +177,11 @@ public class Cluster {
    * and whether or not it is still wanted, as Envoy's pool counts it.
    */
   public Future<HttpClientRequest> request(boolean http2, Host host, RequestOptions options) {
-    Address a = host.address();
-    options.setServer(a.isPipe() ? SocketAddress.domainSocketAddress(a.pipePath()) : SocketAddress.inetSocketAddress(a.port(), a.ip()));
+    options.setServer(host.socketAddress());
     HttpClientAgent client = client(http2);
-    Future<HttpClientRequest> started = http2 ? http2Gate.request(client, options) : Http2ConnectGate.start(client, options);
+    Future<HttpClientRequest> started = http2
+        ? http2Gate.request(client, options, host.connectionKey())
+        : Http2ConnectGate.start(client, options);
     return started.onFailure(failure -> countConnectFailure(host, failure));
   }
 

@@ -1,6 +1,7 @@
 package dev.xdsdp.dataplane.upstream;
 
 import dev.xdsdp.api.stream.Address;
+import io.vertx.core.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -15,6 +16,8 @@ public final class Host {
   private final int priority;
   private final String locality;
   private volatile boolean healthy;
+  private volatile SocketAddress socketAddress;
+  private volatile String connectionKey;
   private volatile boolean degraded;
   private final AtomicInteger activeRequests = new AtomicInteger();
   private final AtomicInteger activeConnections = new AtomicInteger();
@@ -35,6 +38,27 @@ public final class Host {
 
   public Address address() {
     return address;
+  }
+
+  /** The address as Vert.x's client takes it, made once (requests ask for it each time). */
+  public SocketAddress socketAddress() {
+    SocketAddress a = socketAddress;
+    if (a == null) {
+      a = address.isPipe() ? SocketAddress.domainSocketAddress(address.pipePath())
+          : SocketAddress.inetSocketAddress(address.port(), address.ip());
+      socketAddress = a;
+    }
+    return a;
+  }
+
+  /** The host as {@link Http2ConnectGate} keys it, made once. */
+  String connectionKey() {
+    String k = connectionKey;
+    if (k == null) {
+      k = Http2ConnectGate.key(socketAddress());
+      connectionKey = k;
+    }
+    return k;
   }
 
   /** The endpoint's host name (the DNS name for DNS clusters), or empty. */

@@ -61,9 +61,8 @@ final class Http2ConnectGate {
     this.maxStreamsPerConnection = maxStreamsPerConnection;
   }
 
-  /** Starts a request through {@code client} once the gate lets it go. */
-  Future<HttpClientRequest> request(HttpClientAgent client, RequestOptions options) {
-    String key = options.getServer() instanceof SocketAddress server ? key(server) : null;
+  /** Starts a request to the host {@code key} ({@link #key}) through {@code client} once the gate lets it go. */
+  Future<HttpClientRequest> request(HttpClientAgent client, RequestOptions options, String key) {
     Context context = Vertx.currentContext();
     if (key == null || context == null) {
       return start(client, options);
@@ -139,6 +138,9 @@ final class Http2ConnectGate {
 
   /** Takes, in order, the waiters that fit below {@code limit} streams, counting them. */
   private static List<Waiter> admitWaiters(HostState host, long limit) {
+    if (host.waiters.isEmpty() || host.active >= limit) {
+      return List.of(); // the common case, once per stream
+    }
     List<Waiter> admitted = new ArrayList<>();
     while (!host.waiters.isEmpty() && host.active < limit) {
       admitted.add(host.waiters.poll());
@@ -227,7 +229,7 @@ final class Http2ConnectGate {
   }
 
   /** The host a request goes to or a connection is with, the same for both ("ip:port"). */
-  private static String key(SocketAddress address) {
+  static String key(SocketAddress address) {
     if (address == null) {
       return null;
     }

@@ -32,7 +32,10 @@ class Http2IT {
   static Dataplane dp;
   static Vertx vertx;
   static HttpClientAgent h2;
-  /** An h2c upstream that takes 10 streams per connection and answers each after 500 ms. */
+  /**
+   * An h2c upstream that takes 10 streams per connection and answers each after 500 ms; a path
+   * ending in /hold is answered after 1.5 s and tells its connection to go away at once.
+   */
   static io.vertx.core.http.HttpServer limited;
 
   @BeforeAll
@@ -41,7 +44,13 @@ class Http2IT {
     vertx = Vertx.vertx();
     limited = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setHttp2ClearTextEnabled(true)
             .setInitialSettings(new io.vertx.core.http.Http2Settings().setMaxConcurrentStreams(10)))
-        .requestHandler(req -> vertx.setTimer(500, t -> req.response().end("ok")))
+        .requestHandler(req -> {
+          boolean hold = req.path().endsWith("/hold");
+          if (hold) {
+            req.connection().goAway(0);
+          }
+          vertx.setTimer(hold ? 1500 : 500, t -> req.response().end("ok"));
+        })
         .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     dp = Dataplane.startBootstrap("http2.yaml", Map.of("ECHO", echo.port(), "GRPC", 1, "LIMITED", limited.actualPort()));
     h2 = vertx.createHttpClient(new HttpClientOptions().setProtocolVersion(HttpVersion.HTTP_2)
@@ -117,6 +126,26 @@ class Http2IT {
     assertEquals(java.util.Collections.nCopies(25, 200), burst("/limited-warm/", 25));
     long connections = dp.stat("cluster.h2-limited-warm.upstream_cx_total");
     assertTrue(connections >= 3 && connections <= 4, "connections for 25 streams at 10 per connection: " + connections);
+  }
+
+  @Test
+  void aConnectionToldToGoAwayTakesNoMoreStreamsAndItsRoomIsNotCounted() throws Exception {
+    // The first connection carries one stream still running when the peer sends GOAWAY. A burst
+    // of 25 then needs three new connections (10 per connection); counting the old connection's
+    // room, the gate would send 9 streams to a pool with no usable connection for them, which
+    // opens one connection per stream.
+    var held = h2.request(new RequestOptions().setHost("127.0.0.1").setPort(dp.port("main")).setURI("/goaway/hold"))
+        .compose(req -> req.send().compose(resp -> resp.end().map(v -> resp.statusCode())));
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (dp.stat("cluster.h2-goaway.upstream_cx_total") < 1 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    Thread.sleep(300); // the GOAWAY reaches the proxy
+    assertEquals(java.util.Collections.nCopies(25, 200), burst("/goaway/", 25));
+    long connections = dp.stat("cluster.h2-goaway.upstream_cx_total");
+    assertTrue(connections >= 4 && connections <= 5, "the one gone away, then 3 for 25 streams: " + connections);
+    assertEquals(200, held.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS),
+        "the stream that was running when the GOAWAY came finishes");
   }
 
   @Test

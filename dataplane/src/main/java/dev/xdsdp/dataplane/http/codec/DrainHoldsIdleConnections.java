@@ -22,7 +22,8 @@ public final class DrainHoldsIdleConnections {
   private DrainHoldsIdleConnections() {}
 
   /**
-   * Installs the hold on a connection Vert.x accepted as HTTP/1.x (others are left as they are);
+   * Installs the hold on a connection Vert.x accepted as HTTP/1.x (others are left as they are: an
+   * h2c upgrade happens on a connection's first request, before Vert.x reports it as HTTP/1.x);
    * {@code startDraining} runs on the connection's event loop when the notice is held back, for a
    * connection accepted too late to be marked draining by its listener.
    */
@@ -31,7 +32,7 @@ public final class DrainHoldsIdleConnections {
       base.channel().pipeline().addFirst(new ChannelInboundHandlerAdapter() {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
-          if (event instanceof ShutdownEvent && !speaksHttp2(ctx)) {
+          if (event instanceof ShutdownEvent) {
             startDraining.run();
             return;
           }
@@ -39,16 +40,5 @@ public final class DrainHoldsIdleConnections {
         }
       });
     }
-  }
-
-  /** An h2c upgrade turns the same channel into an HTTP/2 connection, which must see the notice. */
-  private static boolean speaksHttp2(ChannelHandlerContext ctx) {
-    for (String name : ctx.pipeline().names()) {
-      var handler = ctx.pipeline().get(name);
-      if (handler != null && handler.getClass().getName().contains("Http2")) {
-        return true;
-      }
-    }
-    return false;
   }
 }
